@@ -1,0 +1,112 @@
+"""Configuration classes. Everything comes from the environment, with safe defaults for development.
+
+`FLOURISH_ENV` picks the class: `development` (default), `testing` or `production`.
+Production refuses to start without its secrets (see `ProductionConfig.check`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("FLOURISH_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def normalise_database_url(url: str) -> str:
+    """Send plain `postgresql://` URLs to psycopg 3, the driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'flourish.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    FLOURISH_TIMEZONE = os.environ.get("FLOURISH_TIMEZONE", "Europe/London")
+
+    # Languages: the shipped catalogues. The first is the fallback.
+    LANGUAGES = ("en", "pl", "pt", "lt")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = FLOURISH_TIMEZONE
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+
+    # Sessions: signed cookies, never "remember me" on a possibly shared phone.
+    SESSION_COOKIE_NAME = "flourish_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    REMEMBER_COOKIE_DURATION = 0
+
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; a slow form-filler must not lose work
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+
+    VAPID_PRIVATE_KEY: str | None = os.environ.get("VAPID_PRIVATE_KEY")
+    VAPID_PUBLIC_KEY: str | None = os.environ.get("VAPID_PUBLIC_KEY")
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:digital@flourish.example")
+
+    FRONT_DOOR_WEBHOOK_URL = os.environ.get("FRONT_DOOR_WEBHOOK_URL", "")
+    FRONT_DOOR_WEBHOOK_SECRET = os.environ.get("FRONT_DOOR_WEBHOOK_SECRET", "")
+    FRONT_DOOR_API_TOKEN = os.environ.get("FRONT_DOOR_API_TOKEN", "")
+
+    # Where "Quick exit" sends someone: a neutral, busy site.
+    QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")
+    HSTS = False
+    WORKER_INTERVAL_SECONDS = float(os.environ.get("WORKER_INTERVAL_SECONDS", "5"))
+
+    @classmethod
+    def check(cls) -> list[str]:
+        """Return a list of configuration problems that must stop the app starting."""
+        return []
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
+    )
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_NAME = "__Host-flourish_session"
+    SESSION_COOKIE_SECURE = True
+    HSTS = True
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("DATABASE_URL", ""))
+
+    @classmethod
+    def check(cls) -> list[str]:
+        required = ("SECRET_KEY", "DATABASE_URL", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY")
+        return [name for name in required if not os.environ.get(name)]
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(env_name: str | None = None) -> type[Config]:
+    name = env_name or os.environ.get("FLOURISH_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise SystemExit(f"FLOURISH_ENV must be one of {', '.join(CONFIGS)}; got {name!r}") from None

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.conftest import DEFAULT_PASSWORD
+from webapp.accounts.models import User
+from webapp.extensions import db
+
+
+def register(client, **overrides):
+    data = {"role": "young_person", "email": "sam@example.org", "password": "blue kettle running late",
+            "date_of_birth": "2010-03-27", "display_name": "Sam"}
+    data.update(overrides)
+    return client.post_form("/register", data)
+
+
+def test_register_signs_in_and_keeps_nothing_shared(client, frozen_clock):
+    response = register(client)
+    assert response.status_code == 303
+    user = db.session.query(User).filter_by(email="sam@example.org").one()
+    assert user.role == "young_person"
+    settings = client.get("/settings/")
+    assert settings.status_code == 200
+    assert settings.headers["Cache-Control"] == "no-store"
+
+
+def test_register_error_keeps_typed_values_but_never_the_password(client, frozen_clock):
+    response = register(client, password="password")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "too easy to guess" in body
+    assert 'value="sam@example.org"' in body
+    assert 'value="2010-03-27"' in body
+    assert "password" not in [v for v in body.split('value="')[1:] if v.startswith("password\"")]
+    assert db.session.query(User).count() == 0
+
+
+def test_under_13_cannot_make_an_account(client, frozen_clock):
+    response = register(client, date_of_birth="2016-01-01")
+    assert response.status_code == 400
+    assert "You need to be 13 or older" in response.get_data(as_text=True)
+    assert db.session.query(User).count() == 0
+
+
+def test_duplicate_email_gets_a_clear_message_that_does_not_say_account_exists(client, make_user, frozen_clock):
+    make_user(email="taken@example.org")
+    body = register(client, email="taken@example.org").get_data(as_text=True)
+    assert "We could not make an account with this email address" in body
+    assert "already exists" not in body
+
+
+def test_unknown_email_and_wrong_password_get_the_same_answer(client, make_user):
+    make_user(email="known@example.org")
+    wrong_password = client.post_form("/login", {"email": "known@example.org", "password": "not it at all"})
+    unknown = client.post_form("/login", {"email": "nobody@example.org", "password": "not it at all"})
+    assert wrong_password.status_code == unknown.status_code == 400
+    assert "The email address or password is not right." in wrong_password.get_data(as_text=True)
+    assert "The email address or password is not right." in unknown.get_data(as_text=True)
+    assert 'value="known@example.org"' in wrong_password.get_data(as_text=True)
+
+
+def test_login_is_rate_limited_per_account(client, make_user):
+    user = make_user(email="target@example.org")
+    for _ in range(5):
+        client.post_form("/login", {"email": user.email, "password": "wrong guess here"})
+    limited = client.post_form("/login", {"email": user.email, "password": DEFAULT_PASSWORD})
+    assert limited.status_code == 429
+    assert "Too many tries" in limited.get_data(as_text=True)
+    # another account from the same address is not locked by that
+    other = make_user(email="other@example.org")
+    assert client.post_form("/login", {"email": other.email, "password": DEFAULT_PASSWORD}).status_code == 303
+
+
+def test_login_is_rate_limited_per_address(client):
+    for number in range(20):
+        client.post_form("/login", {"email": f"guess{number}@example.org", "password": "wrong guess here"})
+    assert client.post_form("/login", {"email": "new@example.org", "password": "x" * 10}).status_code == 429
+
+
+def test_login_logs_carry_no_personal_data(client, make_user, caplog):
+    make_user(email="private.person@example.org")
+    with caplog.at_level(logging.INFO):
+        client.post_form("/login", {"email": "private.person@example.org", "password": "wrong guess here"})
+        client.post_form("/login", {"email": "private.person@example.org", "password": DEFAULT_PASSWORD})
+    assert "login failed" in caplog.text and "account.login" in caplog.text
+    assert "private.person" not in caplog.text
+    assert "wrong guess" not in caplog.text
+
+
+def test_next_redirect_stays_on_this_site(client, make_user):
+    user = make_user()
+    for target, expected in (("/settings/", "/settings/"), ("https://evil.example/", "/"),
+                             ("//evil.example/", "/"), ("/\\evil.example", "/")):
+        client.forget_csrf()
+        response = client.post_form("/login", {"email": user.email, "password": DEFAULT_PASSWORD, "next": target})
+        assert response.status_code == 303
+        assert response.headers["Location"] == expected
+        client.post_form("/logout")
+
+
+def test_logout_ends_every_session_and_clears_site_data(app, make_user, login):
+    user = make_user()
+    phone, laptop = app.test_client(), app.test_client()
+    login(phone, user)
+    login(laptop, user)
+    response = phone.post_form("/logout")
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert laptop.get("/settings/").status_code == 302  # the other session ended too
+
+
+def test_logout_get_changes_nothing(client, make_user, login):
+    user = make_user()
+    login(client, user)
+    assert client.get("/logout").status_code == 200
+    assert client.get("/settings/").status_code == 200
+
+
+def test_password_change_keeps_this_device_and_ends_others(app, make_user, login):
+    user = make_user()
+    phone, laptop = app.test_client(), app.test_client()
+    login(phone, user)
+    login(laptop, user)
+    response = phone.post_form("/settings/password", {"current_password": DEFAULT_PASSWORD,
+                                                      "new_password": "a completely new phrase"})
+    assert response.status_code == 303
+    assert phone.get("/settings/").status_code == 200
+    assert laptop.get("/settings/").status_code == 302
+
+
+def test_session_cookie_flags(client, make_user):
+    user = make_user()
+    response = client.post_form("/login", {"email": user.email, "password": DEFAULT_PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_cookie_is_host_prefixed_and_secure():
+    from config import ProductionConfig
+
+    assert ProductionConfig.SESSION_COOKIE_NAME.startswith("__Host-")
+    assert ProductionConfig.SESSION_COOKIE_SECURE is True
+    assert ProductionConfig.HSTS is True
+
+
+def test_forms_without_csrf_token_are_refused(client, make_user):
+    user = make_user()
+    response = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 400
+    assert "open for too long" in response.get_data(as_text=True)
+
+
+def test_download_my_data_is_json_of_my_account(client, make_user, login):
+    user = make_user(display_name="Robin")
+    login(client, user)
+    response = client.get("/settings/data/flourish-my-data.json")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.get_json()["account"]["display_name"] == "Robin"
+
+
+def test_delete_account_needs_password_and_confirmation(client, make_user, login):
+    user = make_user()
+    user_id = user.id
+    login(client, user)
+    refused = client.post_form("/settings/delete", {"password": "wrong one here", "confirm": "y"})
+    assert refused.status_code == 400
+    assert db.session.get(User, user_id) is not None
+    deleted = client.post_form("/settings/delete", {"password": DEFAULT_PASSWORD, "confirm": "y"})
+    assert deleted.status_code == 200
+    assert deleted.headers["Clear-Site-Data"] == '"cache", "storage"'
+    db.session.expire_all()
+    assert db.session.get(User, user_id) is None
+
+
+@pytest.mark.parametrize(("role", "status"), [
+    ("young_person", 403), ("parent", 403), ("professional", 403),
+    ("base_staff", 200), ("clinician", 200), ("admin", 200),
+])
+def test_staff_home_is_for_staff_roles_only(client, make_user, login, role, status):
+    login(client, make_user(role=role))
+    response = client.get("/staff/")
+    assert response.status_code == status
+    if status == 403:
+        assert "You cannot see this page" in response.get_data(as_text=True)
+
+
+def test_anonymous_staff_visit_is_sent_to_sign_in(client):
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_language_is_chosen_then_remembered(client, make_user, login):
+    assert 'lang="pl"' in client.get("/", headers={"Accept-Language": "pl,en;q=0.5"}).get_data(as_text=True)
+    response = client.post_form("/language", {"locale": "lt", "next": "/help-now"})
+    assert response.status_code == 303 and response.headers["Location"] == "/help-now"
+    assert 'lang="lt"' in client.get("/", headers={"Accept-Language": "pl"}).get_data(as_text=True)
+    user = make_user()
+    login(client, user)
+    client.post_form("/language", {"locale": "pt"})
+    db.session.refresh(user)
+    assert user.locale == "pt"
+
+
+def test_create_user_command_makes_staff(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "--email", "nurse@example.org", "--role", "clinician"],
+                           env={"FLOURISH_PASSWORD": "a strong clinic phrase"})
+    assert result.exit_code == 0, result.output
+    assert db.session.query(User).filter_by(email="nurse@example.org").one().role == "clinician"
+    weak = runner.invoke(args=["create-user", "--email", "x@example.org", "--role", "admin"],
+                         env={"FLOURISH_PASSWORD": "password"})
+    assert weak.exit_code != 0
+
+
+def test_production_refuses_to_start_without_secrets(monkeypatch):
+    from webapp import create_app
+
+    for name in ("SECRET_KEY", "DATABASE_URL", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        create_app("production")
+    assert "SECRET_KEY" in str(stopped.value) and "DATABASE_URL" in str(stopped.value)

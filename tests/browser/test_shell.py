@@ -1,0 +1,113 @@
+"""The app shell in a real Chromium at phone size."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import DEFAULT_PASSWORD
+from tests.helpers.axe import assert_accessible
+
+PUBLIC_PAGES = ["/", "/help-now", "/privacy", "/offline", "/login", "/register", "/no-such-page"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_have_no_axe_violations(page, path):
+    page.goto(path)
+    expect(page.locator("h1")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_signed_in_pages_have_no_axe_violations(page, make_user):
+    user = make_user(role="young_person")
+    _sign_in(page, user.email)
+    for path in ("/settings/", "/settings/password", "/settings/data", "/settings/delete", "/logout"):
+        page.goto(path)
+        assert_accessible(page)
+
+
+def test_staff_home_has_no_axe_violations(page, make_user):
+    user = make_user(role="clinician")
+    _sign_in(page, user.email)
+    page.goto("/staff/")
+    expect(page.locator("h1")).to_have_text("Staff home")
+    assert_accessible(page)
+
+
+def test_home_page_loads_with_help_now_and_quick_exit(page):
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Support for your mental health")
+    expect(page.locator(".help-now-bar").get_by_role("link", name="Get help now")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Quick exit"))).to_be_visible()
+
+
+def _neutral_site(context):
+    context.route("https://www.bbc.co.uk/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<title>Weather</title><h1>Weather</h1>"))
+
+
+def test_quick_exit_button_leaves_the_site_and_back_does_not_return(context):
+    _neutral_site(context)
+    page = context.new_page()
+    page.goto("/")
+    page.goto("/help-now")
+    page.get_by_role("link", name=re.compile("Quick exit")).click()
+    page.wait_for_url("https://www.bbc.co.uk/weather")
+    expect(page.locator("h1")).to_have_text("Weather")
+    page.go_back()
+    assert "/help-now" not in page.url
+
+
+def test_escape_twice_is_a_quick_exit(context):
+    _neutral_site(context)
+    page = context.new_page()
+    page.goto("/privacy")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    page.wait_for_url("https://www.bbc.co.uk/weather")
+
+
+def test_register_sign_in_and_sign_out(page, frozen_clock):
+    page.goto("/register")
+    page.get_by_label("I'm a young person (13 to 25)").check()
+    page.get_by_label("Email address").fill("new.person@example.org")
+    page.get_by_label("Create a password").fill("blue kettle running late")
+    page.get_by_label("Date of birth").fill("2010-03-27")
+    page.get_by_role("button", name="Make my account").click()
+    expect(page.get_by_text("Your account is ready")).to_be_visible()
+
+    page.goto("/logout")
+    page.locator("main").get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
+    page.goto("/settings/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+    page.get_by_label("Email address").fill("new.person@example.org")
+    page.get_by_label("Password").fill("blue kettle running late")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/settings/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
+
+
+def test_registration_error_keeps_what_was_typed_but_not_the_password(page, frozen_clock):
+    page.goto("/register")
+    page.get_by_label("I'm a young person (13 to 25)").check()
+    page.get_by_label("Email address").fill("kept@example.org")
+    page.get_by_label("Create a password").fill("password")
+    page.get_by_label("Date of birth").fill("2010-03-27")
+    page.get_by_role("button", name="Make my account").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator("#password-error")).to_contain_text("too easy to guess")
+    expect(page.get_by_label("Email address")).to_have_value("kept@example.org")
+    expect(page.get_by_label("Date of birth")).to_have_value("2010-03-27")
+    expect(page.get_by_label("Create a password")).to_have_value("")
+
+
+def _sign_in(page, email, password=DEFAULT_PASSWORD):
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)

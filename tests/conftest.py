@@ -1,0 +1,188 @@
+"""Shared fixtures: the app, a fresh database per test, a frozen clock, factories, a live server.
+
+- SQLite (a file per test run, so threads and processes can share it) by default;
+  PostgreSQL when TEST_DATABASE_URL is set (one database per xdist worker, made fresh).
+- Each test starts with empty tables: rows are deleted after every test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from tests.helpers.databases import test_database_url
+from webapp import clock, create_app
+from webapp.extensions import db as _db
+from webapp.extensions import limiter
+
+FROZEN_AT = datetime(2026, 6, 15, 11, 0, tzinfo=UTC)  # Monday 12:00 in London (BST)
+DEFAULT_PASSWORD = "correct horse battery staple"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class Client(FlaskClient):
+    """A test client that can send forms with the session's CSRF token, as a browser would."""
+
+    def csrf_token(self) -> str:
+        """The token for the current session, read from a page as a script would."""
+        page = self.get("/offline").get_data(as_text=True)
+        return CSRF_META.search(page).group(1)
+
+    def forget_csrf(self) -> None:
+        """Kept for readability in tests: tokens are read afresh for every form anyway."""
+
+    def open(self, *args, **kwargs):
+        # A fresh app context per request, as in production, so `g` (the CSRF token, the language)
+        # does not leak from one request into the next through the test's own app context.
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        payload = {"csrf_token": self.csrf_token(), **(data or {})}
+        return self.post(url, data=payload, **kwargs)
+
+    def post_json(self, url: str, body, method: str = "POST", **kwargs):
+        headers = {"X-CSRFToken": self.csrf_token(), **kwargs.pop("headers", {})}
+        return self.open(url, method=method, json=body, headers=headers, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, worker_id) -> Iterator[Flask]:
+    instance = tmp_path_factory.mktemp("instance")
+    url = test_database_url(worker_id, instance)
+    application = create_app(
+        "testing",
+        overrides={
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_DIR": str(instance),
+            "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 8192, "parallelism": 1},
+            "SERVER_NAME": None,
+        },
+    )
+    application.test_client_class = Client
+    with application.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(request) -> Iterator[None]:
+    """Every test: an empty database, a running clock, fresh rate limits."""
+    if "app" not in request.fixturenames and "live_server" not in request.fixturenames:
+        clock.freeze(None)
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    clock.freeze(None)
+    with application.app_context():
+        limiter.reset()
+        yield
+        _db.session.remove()
+        _empty_all_tables()
+        _db.session.remove()
+    clock.freeze(None)
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return app.test_client()
+
+
+@pytest.fixture
+def frozen_clock(app):
+    """The clock stopped at FROZEN_AT; `clock.advance(...)` moves it."""
+    clock.freeze(FROZEN_AT)
+    yield clock
+    clock.freeze(None)
+
+
+@pytest.fixture
+def make_user(app):
+    from webapp.accounts import service
+    from webapp.accounts.roles import Role
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str | Role = Role.YOUNG_PERSON, email: str | None = None,
+                password: str = DEFAULT_PASSWORD, **fields):
+        role = str(role)
+        user = service.create_user(email=email or f"{role}{next(counter)}@example.org", role=role,
+                                   password=password)
+        if role == Role.YOUNG_PERSON and "date_of_birth" not in fields:
+            from datetime import date
+
+            fields["date_of_birth"] = date(2010, 1, 1)
+        for key, value in fields.items():
+            setattr(user, key, value)
+        _db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login(app):
+    def sign_in(client: Client, user, password: str = DEFAULT_PASSWORD):
+        response = client.post_form("/login", {"email": user.email, "password": password})
+        assert response.status_code == 303, "sign-in failed"
+        client.forget_csrf()  # a new session at sign-in means a new token
+        return response
+
+    return sign_in
+
+
+class LiveServer:
+    def __init__(self, app: Flask):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[LiveServer]:
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)

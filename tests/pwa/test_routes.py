@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import re
+
+
+def test_manifest_has_everything_an_installable_app_needs(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response.mimetype == "application/manifest+json"
+    manifest = response.get_json()
+    for key in ("name", "short_name", "description", "start_url", "scope", "theme_color", "background_color", "lang"):
+        assert manifest[key]
+    assert manifest["display"] == "standalone"
+    assert manifest["scope"] == "/"
+    sizes = {(icon["sizes"], icon.get("purpose", "any")) for icon in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    for icon in manifest["icons"]:
+        image = client.get(icon["src"])
+        assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
+
+
+def test_manifest_speaks_the_persons_language(client):
+    assert client.get("/manifest.webmanifest", headers={"Accept-Language": "pl"}).get_json()["lang"] == "pl"
+
+
+def test_service_worker_is_served_for_the_whole_site_with_a_version(client):
+    response = client.get("/service-worker.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    assert response.headers["Cache-Control"] == "no-cache"
+    script = response.get_data(as_text=True)
+    assert "__FLOURISH_VERSION__" not in script and "__FLOURISH_PRECACHE__" not in script
+    precache = re.search(r"const PRECACHE = (\[.*?\]);", script).group(1)
+    for url in ("/help-now", "/offline", "/static/css/app.css?v="):
+        assert url in precache
+    for never in ("/api/", "/staff", "/settings"):
+        assert f'"{never}' in script  # listed as never cached
+
+
+def test_versioned_static_files_are_immutable_and_others_revalidate(client):
+    page = client.get("/").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/app.css\?v=[0-9a-f]+)"', page).group(1)
+    assert "immutable" in client.get(css).headers["Cache-Control"]
+    assert client.get("/help-now").headers["Cache-Control"] == "private, no-cache"
+
+
+def test_offline_page_offers_phone_numbers(client):
+    body = client.get("/offline").get_data(as_text=True)
+    assert 'href="tel:999"' in body and "116 123" in body

@@ -1,0 +1,31 @@
+"""`flask create-user`: the way staff accounts are made."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask
+
+from webapp.accounts import service
+from webapp.accounts.roles import Role
+from webapp.extensions import db
+
+
+def init_cli(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+    @click.option("--name", "display_name", default=None, help="What to call them (optional).")
+    def create_user(email: str, role: str, display_name: str | None) -> None:
+        """Create an account. The password comes from FLOURISH_PASSWORD or a prompt."""
+        password = os.environ.get("FLOURISH_PASSWORD") or click.prompt(
+            "Password", hide_input=True, confirmation_prompt=True
+        )
+        try:
+            user = service.create_user(email=email, role=role, password=password, display_name=display_name)
+        except service.AccountError as error:
+            db.session.rollback()
+            raise click.ClickException(f"{error.field}: {error}") from None
+        db.session.commit()
+        click.echo(f"Created user {user.id} with role {role}.")

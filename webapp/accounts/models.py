@@ -1,0 +1,47 @@
+"""People with accounts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Date, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp import clock
+from webapp.accounts.roles import STAFF_ROLES, Role
+from webapp.database import UTCDateTime
+from webapp.extensions import db
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    # What the person would like to be called; optional, never required.
+    display_name: Mapped[str | None] = mapped_column(String(80))
+    # Only for young people: how we keep accounts to 13-25.
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    organisation: Mapped[str | None] = mapped_column(String(120))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    # Bumped on logout and password change, so every older session cookie stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in {str(r) for r in STAFF_ROLES}
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def __repr__(self) -> str:  # ids only: never names or emails in logs
+        return f"<User {self.id} {self.role}>"

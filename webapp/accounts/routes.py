@@ -1,0 +1,184 @@
+"""Sign up, sign in and out, and the account parts of /settings/."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from webapp.accounts import service
+from webapp.accounts.forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    LanguageForm,
+    LoginForm,
+    LogoutForm,
+    RegisterForm,
+)
+from webapp.extensions import db, limiter
+from webapp.hooks import hooks_for, visible
+from webapp.i18n import LOCALE_COOKIE
+from webapp.urls import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_account_key() -> str:
+    return "account:" + service.normalise_email(request.form.get("email", ""))
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 303
+
+
+def _apply_errors(form, error: service.AccountError) -> None:
+    field = getattr(form, error.field, None)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+
+
+def _start_session(user) -> None:
+    """A fresh session at sign-in: nothing from before carries over, bar the language choice."""
+    session.clear()
+    login_user(user, remember=False)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"], deduct_when=_failed)
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = service.register(
+                email=form.email.data, password=form.password.data, role=form.role.data,
+                date_of_birth=form.date_of_birth.data, display_name=form.display_name.data,
+                organisation=form.organisation.data,
+            )
+        except service.AccountError as error:
+            db.session.rollback()
+            _apply_errors(form, error)
+        else:
+            user.locale = str(request.cookies.get(LOCALE_COOKIE) or "") or None
+            db.session.commit()
+            _start_session(user)
+            flash(_("Your account is ready. Everything is private unless you choose to share it."), "success")
+            return redirect(url_for("core.home"), 303)
+    return render_template("accounts/register.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per 15 minutes", methods=["POST"], deduct_when=_failed)
+@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=_login_account_key, deduct_when=_failed)
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        db.session.commit()
+        if user is not None:
+            _start_session(user)
+            return redirect(safe_next(form.next.data, url_for("core.home")), 303)
+        form.password.errors = [_("The email address or password is not right.")]
+    status = 200 if request.method == "GET" else 400
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    form = LogoutForm()
+    if request.method == "GET":
+        if not current_user.is_authenticated:
+            return redirect(url_for("core.home"))
+        return render_template("accounts/logout.html", form=form)
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        service.end_all_sessions(current_user)
+        db.session.commit()
+        logout_user()
+    session.clear()
+    response = Response(render_template("accounts/logged_out.html"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    locale = form.locale.data if form.locale.data in current_app.config["LANGUAGES"] else "en"
+    if current_user.is_authenticated:
+        service.set_locale(current_user, locale)
+        db.session.commit()
+    # A page's `?lang=` (self-help URLs kept offline per language) would undo the choice just made.
+    target = safe_next(form.next.data, url_for("core.home"))
+    path, _sep, query = target.partition("?")
+    query = "&".join(part for part in query.split("&") if part and not part.startswith("lang="))
+    response = redirect(f"{path}?{query}" if query else path, 303)
+    response.set_cookie(LOCALE_COOKIE, locale, max_age=60 * 60 * 24 * 365, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    return response
+
+
+@bp.route("/settings/")
+@login_required
+def settings():
+    links = visible(hooks_for().settings_links)
+    return render_template("accounts/settings.html", links=links)
+
+
+@bp.route("/settings/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_user, form.current_password.data, form.new_password.data)
+        except service.AccountError as error:
+            db.session.rollback()
+            _apply_errors(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this device stays signed in
+            flash(_("Your password is changed. Any other device has been signed out."), "success")
+            return redirect(url_for("accounts.settings"), 303)
+    return render_template("accounts/change_password.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.route("/settings/data")
+@login_required
+def my_data():
+    return render_template("accounts/my_data.html")
+
+
+@bp.route("/settings/data/flourish-my-data.json")
+@login_required
+def download_data():
+    body = json.dumps(service.export_personal_data(current_user), indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="flourish-my-data.json"'})
+
+
+@bp.route("/settings/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not service.verify_password(user, form.password.data):
+            form.password.errors = [_("Your password is not right.")]
+        else:
+            service.delete_account(user)
+            db.session.commit()
+            logout_user()
+            session.clear()
+            response = Response(render_template("accounts/deleted.html"))
+            response.headers["Clear-Site-Data"] = '"cache", "storage"'
+            return response
+    return render_template("accounts/delete.html", form=form), 200 if request.method == "GET" else 400

@@ -1,0 +1,16 @@
+"""Home, urgent help, health check and error pages."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from webapp.core import errors, routes, service
+
+    app.register_blueprint(routes.bp)
+    errors.init_errors(app)
+    app.jinja_env.globals["crisis_line"] = service.crisis_line
+
+    from webapp.hooks import hooks_for
+    from webapp.retention import apply_retention
+
+    hooks_for(app).worker_jobs.append(("retention", apply_retention))

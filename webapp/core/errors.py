@@ -1,0 +1,61 @@
+"""Friendly error pages that leak nothing, and log lines without personal data."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from webapp.extensions import db
+
+log = logging.getLogger("flourish.errors")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _render(status: int, template: str, **context):
+    if _wants_json():
+        return jsonify(error=context.get("code", str(status))), status
+    return render_template(template, status=status, **context), status
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        log.info("csrf refused endpoint=%s", request.endpoint)
+        return _render(400, "errors/csrf.html", code="csrf_failed")
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return _render(403, "errors/403.html", code="forbidden")
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return _render(404, "errors/404.html", code="not_found")
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return _render(405, "errors/404.html", code="method_not_allowed")
+
+    @app.errorhandler(429)
+    def too_many(error):
+        log.info("rate limited endpoint=%s", request.endpoint)
+        return _render(429, "errors/429.html", code="too_many_requests")
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return _render(400, "errors/400.html", code="bad_request")
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return _render(500, "errors/500.html", code="server_error")
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error: HTTPException):
+        status = error.code or 500
+        return _render(status, "errors/400.html" if status < 500 else "errors/500.html", code=str(status))

@@ -1,0 +1,46 @@
+"""Data files (crisis lines, services, places) and their translation.
+
+Human-readable text in these YAML files is translated like any other string: `babel.cfg` runs
+`extract_yaml` over them so `pybabel extract` collects the values of the keys in
+`TRANSLATABLE_KEYS`, and templates pass them through `gettext` when shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA_DIR = Path(__file__).resolve().parent
+TRANSLATABLE_KEYS = frozenset({"name", "when", "hours", "ages", "display", "description", "title",
+                               "summary", "label", "what_for", "how_to_get_there", "accessibility",
+                               "opening_hours", "note"})
+
+
+@lru_cache(maxsize=32)
+def load(name: str) -> Any:
+    """A data file by name (without `.yaml`), parsed once."""
+    with open(DATA_DIR / f"{name}.yaml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _strings(node: Any, line_hint: int = 0) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in TRANSLATABLE_KEYS and isinstance(value, str):
+                yield value
+            else:
+                yield from _strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _strings(item)
+
+
+def extract_yaml(fileobj, keywords, comment_tags, options):
+    """A Babel extraction method for our YAML data files."""
+    data = yaml.safe_load(fileobj.read().decode("utf-8"))
+    for text in _strings(data):
+        yield 0, "gettext", text, []

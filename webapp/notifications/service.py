@@ -1,0 +1,66 @@
+"""The notifications outbox API that other packages call: schedule, reschedule, cancel.
+
+Sending (the worker job, Web Push, quiet hours, preferences) lives in `sender.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from webapp import clock
+from webapp.extensions import db
+from webapp.notifications.models import KINDS, NotificationPreferences, ScheduledNotification
+from webapp.outbox import PENDING
+
+
+def schedule(*, user_id: int, kind: str, due_at: datetime, title: str, body: str,
+             params: dict | None = None, url: str = "/", subject_type: str | None = None,
+             subject_id: str | int | None = None, topic: str | None = None,
+             expires_at: datetime | None = None) -> ScheduledNotification:
+    """Add a notification to the outbox in the caller's transaction (the caller commits)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    row = ScheduledNotification(
+        user_id=user_id, kind=kind, due_at=due_at, next_attempt_at=due_at, title=title, body=body,
+        params=params or {}, url=url, subject_type=subject_type,
+        subject_id=None if subject_id is None else str(subject_id), topic=topic, expires_at=expires_at,
+        status=PENDING, attempts=0, created_at=clock.now(),
+    )
+    db.session.add(row)
+    return row
+
+
+def _pending_for(subject_type: str, subject_id: str | int, kind: str | None):
+    condition = ((ScheduledNotification.subject_type == subject_type)
+                 & (ScheduledNotification.subject_id == str(subject_id))
+                 & (ScheduledNotification.status == PENDING))
+    if kind is not None:
+        condition &= ScheduledNotification.kind == kind
+    return condition
+
+
+def cancel(subject_type: str, subject_id: str | int, kind: str | None = None) -> int:
+    """Cancel what is still pending for a subject (e.g. a cancelled booking). Returns how many."""
+    result = db.session.execute(
+        update(ScheduledNotification).where(_pending_for(subject_type, subject_id, kind))
+        .values(status="cancelled").execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def pending_for(subject_type: str, subject_id: str | int, kind: str | None = None) -> list[ScheduledNotification]:
+    return list(db.session.scalars(
+        select(ScheduledNotification).where(_pending_for(subject_type, subject_id, kind))
+        .order_by(ScheduledNotification.due_at)))
+
+
+def preferences_for(user_id: int) -> NotificationPreferences:
+    """The person's preferences, created with the most private defaults on first use."""
+    prefs = db.session.get(NotificationPreferences, user_id)
+    if prefs is None:
+        prefs = NotificationPreferences(user_id=user_id)
+        db.session.add(prefs)
+        db.session.flush()
+    return prefs

@@ -1,0 +1,105 @@
+"""The one way to claim outbox rows so that any number of workers never send one row twice.
+
+Every table of things to send to another system (push notifications, front-door deliveries) has
+`status`, `attempts`, `next_attempt_at`, `claimed_at`, `claimed_by`, `last_error`, and uses
+`claim_due` here. PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED`. SQLite: a conditional `UPDATE
+... WHERE status = 'pending'` per row, and only a row whose update touched exactly one row is ours.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp import clock
+from webapp.database import UTCDateTime
+from webapp.extensions import db
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+# A row claimed this long ago by a worker that died is claimed again (nothing lost).
+CLAIM_EXPIRES_AFTER = timedelta(minutes=5)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class OutboxMixin:
+    """Columns every outbox table has."""
+
+    status: Mapped[str] = mapped_column(String(12), default=PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+def _release_stale_claims(model, now: datetime) -> None:
+    db.session.execute(
+        update(model)
+        .where(model.status == SENDING, model.claimed_at < now - CLAIM_EXPIRES_AFTER)
+        .values(status=PENDING, claimed_by=None)
+    )
+
+
+def claim_due(model, limit: int = 50, now: datetime | None = None) -> list:
+    """Atomically claim up to `limit` due rows for this worker and commit the claim."""
+    now = now or clock.now()
+    me = worker_name()
+    _release_stale_claims(model, now)
+    due = (model.status == PENDING) & (model.next_attempt_at <= now)
+    if db.engine.dialect.name == "postgresql":
+        rows = db.session.scalars(
+            select(model).where(due).order_by(model.next_attempt_at, model.id).limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            row.status, row.claimed_at, row.claimed_by = SENDING, now, me
+        db.session.commit()
+        return rows
+    candidates = db.session.scalars(
+        select(model.id).where(due).order_by(model.next_attempt_at, model.id).limit(limit)
+    ).all()
+    claimed_ids = []
+    for row_id in candidates:
+        result = db.session.execute(
+            update(model)
+            .where(model.id == row_id, model.status == PENDING)
+            .values(status=SENDING, claimed_at=now, claimed_by=me)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if result.rowcount == 1:
+            claimed_ids.append(row_id)
+    if not claimed_ids:
+        return []
+    return list(db.session.scalars(select(model).where(model.id.in_(claimed_ids)).order_by(model.id)))
+
+
+def mark_sent(row, now: datetime | None = None) -> None:
+    row.status, row.claimed_by, row.last_error = SENT, None, None
+    row.attempts = (row.attempts or 0) + 1
+    if hasattr(row, "sent_at"):
+        row.sent_at = now or clock.now()
+
+
+def retry_later(row, error: str, delay: timedelta, max_attempts: int | None = None) -> None:
+    """Put a row back for another try after `delay`, or mark it failed past `max_attempts`."""
+    row.attempts = (row.attempts or 0) + 1
+    row.last_error = error[:200]
+    row.claimed_by = None
+    if max_attempts is not None and row.attempts >= max_attempts:
+        row.status = FAILED
+        return
+    row.status = PENDING
+    row.next_attempt_at = clock.now() + delay
+
+
+def mark_failed(row, error: str) -> None:
+    row.attempts = (row.attempts or 0) + 1
+    row.status, row.last_error, row.claimed_by = FAILED, error[:200], None

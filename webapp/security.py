@@ -1,0 +1,62 @@
+"""Security headers and caching rules applied to every response."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask_login import current_user
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "base-uri 'none'",
+    ]
+)
+
+PERMISSIONS_POLICY = "geolocation=(), camera=(), microphone=(), payment=(), usb=(), interest-cohort=()"
+
+# Paths whose responses must never be stored anywhere, signed in or not.
+NEVER_STORED_PREFIXES = ("/api/", "/staff", "/settings", "/track", "/request-support")
+
+
+def init_security(app: Flask) -> None:
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["Permissions-Policy"] = PERMISSIONS_POLICY
+        headers["X-Frame-Options"] = "DENY"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if app.config.get("HSTS"):
+            headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        _cache_rules(response)
+        return response
+
+
+def _cache_rules(response: Response) -> None:
+    """Personal responses are never stored; public pages may be kept but must be revalidated.
+
+    Every HTML page carries a per-session CSRF token, so even public pages are `private`.
+    Versioned static files (`?v=`) are immutable.
+    """
+    path = request.path
+    signed_in = getattr(current_user, "is_authenticated", False)
+    if signed_in or path.startswith(NEVER_STORED_PREFIXES):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+        return
+    if path.startswith("/static/") and request.args.get("v"):
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return
+    response.headers.setdefault("Cache-Control", "private, no-cache")

@@ -1,0 +1,132 @@
+"""Self-help topics: Markdown files with YAML front matter, one per topic per language.
+
+`content/<lang>/<slug>.md` starts with a front matter block between `---` lines (title,
+summary, sources, reviewed, related_tools). The body is Markdown, rendered with raw HTML
+turned off, so nothing in a content file can inject markup or scripts. A topic missing in a
+language falls back to English and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+from flask_babel import lazy_gettext as _l
+from markdown_it import MarkdownIt
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+DEFAULT_LANGUAGE = "en"
+
+# Grouped by what is going on for the person, never by diagnosis. Other packages link to these slugs.
+TOPIC_GROUPS: tuple[tuple[str, object, tuple[str, ...]], ...] = (
+    ("feelings", _l("When feelings get big"), ("worry", "low-mood", "anger")),
+    ("life", _l("When life is hard"), ("stress-exams", "friendships-bullying", "loss-grief", "unsafe-at-home")),
+    ("body", _l("Sleep, eating and your body"), ("sleep", "eating-body")),
+    ("urges", _l("When you want to hurt yourself"), ("self-harm",)),
+    ("carers", _l("For parents and carers"), ("parents-carers",)),
+)
+TOPIC_SLUGS: tuple[str, ...] = tuple(slug for _key, _label, slugs in TOPIC_GROUPS for slug in slugs)
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    lang: str  # the language the text is in (English when falling back)
+    title: str
+    summary: str
+    html: str
+    reviewed: date
+    sources: tuple[Source, ...] = ()
+    related_tools: tuple[str, ...] = ()
+    fallback: bool = field(default=False)
+
+
+class ContentError(ValueError):
+    """A content file is malformed (checked by the tests for every file shipped)."""
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    default_link_open = md.renderer.rules.get("link_open")
+
+    def link_open(tokens, idx, options, env):
+        token = tokens[idx]
+        href = token.attrGet("href") or ""
+        if urlsplit(href).scheme in ("http", "https"):
+            token.attrSet("rel", "noopener noreferrer")
+        if default_link_open:
+            return default_link_open(tokens, idx, options, env)
+        return md.renderer.renderToken(tokens, idx, options, env)
+
+    md.renderer.rules["link_open"] = link_open
+    # Only web, phone, text and email links (markdown-it already refuses javascript:, data: and vbscript:).
+    md.validateLink = lambda url: urlsplit(url.strip()).scheme in ("", "http", "https", "tel", "sms", "mailto")
+    return md
+
+
+MARKDOWN = _markdown()
+
+
+def render_markdown(text: str) -> str:
+    return MARKDOWN.render(text)
+
+
+def split_front_matter(raw: str) -> tuple[dict, str]:
+    if not raw.startswith("---\n"):
+        raise ContentError("content file must start with a front matter block")
+    head, sep, body = raw[4:].partition("\n---\n")
+    if not sep:
+        raise ContentError("front matter block is not closed")
+    meta = yaml.safe_load(head) or {}
+    if not isinstance(meta, dict):
+        raise ContentError("front matter must be a mapping")
+    return meta, body
+
+
+def parse_topic(slug: str, lang: str, raw: str) -> Topic:
+    meta, body = split_front_matter(raw)
+    missing = {"title", "summary", "sources", "reviewed"} - meta.keys()
+    if missing:
+        raise ContentError(f"{lang}/{slug}: missing {', '.join(sorted(missing))}")
+    reviewed = meta["reviewed"]
+    if not isinstance(reviewed, date):
+        raise ContentError(f"{lang}/{slug}: reviewed must be a date (YYYY-MM-DD)")
+    sources = tuple(Source(title=str(s["title"]), url=str(s["url"])) for s in meta["sources"] or ())
+    return Topic(slug=slug, lang=lang, title=str(meta["title"]), summary=str(meta["summary"]).strip(),
+                 html=render_markdown(body), reviewed=reviewed, sources=sources,
+                 related_tools=tuple(meta.get("related_tools") or ()))
+
+
+@lru_cache(maxsize=256)
+def _load(slug: str, lang: str) -> Topic | None:
+    path = CONTENT_DIR / lang / f"{slug}.md"
+    if not path.is_file():
+        return None
+    return parse_topic(slug, lang, path.read_text(encoding="utf-8"))
+
+
+def topic(slug: str, lang: str) -> Topic | None:
+    """The topic in `lang`, else in English marked as a fallback; None for an unknown slug."""
+    if slug not in TOPIC_SLUGS:
+        return None
+    found = _load(slug, lang)
+    if found is not None:
+        return found
+    english = _load(slug, DEFAULT_LANGUAGE)
+    if english is None:
+        return None
+    return Topic(**{**english.__dict__, "fallback": lang != DEFAULT_LANGUAGE})
+
+
+def grouped_topics(lang: str) -> list[tuple[str, object, list[Topic]]]:
+    return [(key, label, [t for s in slugs if (t := topic(s, lang))]) for key, label, slugs in TOPIC_GROUPS]

@@ -1,0 +1,175 @@
+"""Self-help pages. Every page here is public and the same for everyone (so the service worker
+may keep it for offline use), except the mood page's history, shown only when signed in."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webapp.extensions import db
+from webapp.i18n import current_language
+from webapp.pwa.service import static_url
+from webapp.selfhelp import content, service, tools
+from webapp.selfhelp.forms import DeleteForm, MoodForm, WhatWouldHelpForm
+
+bp = Blueprint("selfhelp", __name__, url_prefix="/self-help")
+
+# Page endpoints the service worker keeps, in every language.
+OFFLINE_ENDPOINTS = ("selfhelp.index", "selfhelp.breathing", "selfhelp.grounding", "selfhelp.distraction",
+                     "selfhelp.sleep", "selfhelp.worry_time", "selfhelp.mood", "selfhelp.what_would_help",
+                     "selfhelp.services")
+SCRIPTS = ("js/selfhelp/breathing.js", "js/selfhelp/grounding.js", "js/selfhelp/distraction.js",
+           "js/selfhelp/mood.js", "js/selfhelp/mood-store.js")
+
+
+@bp.before_request
+def _language_from_url() -> None:
+    """`?lang=xx` gives each language its own URL, so each can be kept offline."""
+    lang = request.args.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        g.locale_override = lang
+
+
+@bp.url_defaults
+def _keep_language(endpoint: str, values: dict) -> None:
+    """Links between self-help pages keep `?lang=` so offline browsing stays in one language."""
+    override = getattr(g, "locale_override", None)
+    if override and "lang" not in values and endpoint != "selfhelp.mood_import":
+        values["lang"] = override
+
+
+def offline_urls() -> list[str]:
+    urls: list[str] = []
+    pages = [(endpoint, {}) for endpoint in OFFLINE_ENDPOINTS]
+    pages += [("selfhelp.topic", {"slug": slug}) for slug in content.TOPIC_SLUGS]
+    for endpoint, values in pages:
+        urls.append(url_for(endpoint, **values))
+        urls.extend(url_for(endpoint, lang=lang, **values) for lang in current_app.config["LANGUAGES"])
+    urls.extend(static_url(script) for script in SCRIPTS)
+    return urls
+
+
+@bp.route("/")
+def index():
+    return render_template("selfhelp/index.html", groups=content.grouped_topics(current_language()),
+                           tools=tools.TOOLS)
+
+
+@bp.route("/topics/<slug>")
+def topic(slug: str):
+    found = content.topic(slug, current_language())
+    if found is None:
+        abort(404)
+    related = [tools.TOOLS_BY_SLUG[s] for s in found.related_tools if s in tools.TOOLS_BY_SLUG]
+    return render_template("selfhelp/topic.html", topic=found, related=related)
+
+
+@bp.route("/tools/breathing")
+def breathing():
+    key = request.args.get("rhythm", tools.DEFAULT_RHYTHM)
+    rhythm = tools.RHYTHMS_BY_KEY.get(key) or tools.RHYTHMS_BY_KEY[tools.DEFAULT_RHYTHM]
+    return render_template("selfhelp/tools/breathing.html", rhythm=rhythm, rhythms=tools.RHYTHMS,
+                           words=tools.PHASE_WORDS)
+
+
+@bp.route("/tools/grounding")
+def grounding():
+    return render_template("selfhelp/tools/grounding.html", steps=tools.GROUNDING_STEPS)
+
+
+@bp.route("/tools/distraction")
+def distraction():
+    ideas = tools.DISTRACTION_IDEAS
+    n = request.args.get("n", "0")
+    index_ = int(n) % len(ideas) if n.isdigit() else 0
+    return render_template("selfhelp/tools/distraction.html", ideas=ideas, current=index_,
+                           next_n=(index_ + 1) % len(ideas))
+
+
+@bp.route("/tools/sleep")
+def sleep():
+    return render_template("selfhelp/tools/sleep.html", checklist=tools.SLEEP_CHECKLIST)
+
+
+@bp.route("/tools/worry-time")
+def worry_time():
+    return render_template("selfhelp/tools/worry_time.html", steps=tools.WORRY_TIME_STEPS)
+
+
+@bp.route("/mood", methods=["GET", "POST"])
+def mood():
+    form = MoodForm()
+    if request.method == "POST":
+        if not current_user.is_authenticated:
+            # Without an account nothing is kept here: the page keeps check-ins on the device.
+            return redirect(url_for("selfhelp.mood"), 303)
+        if form.validate_on_submit():
+            service.add_entry(current_user.id, form.score.data, form.words.data, form.tags.data)
+            db.session.commit()
+            flash(_("Your check-in is saved."), "success")
+            return redirect(url_for("selfhelp.mood"), 303)
+    entries = service.entries_for(current_user.id) if current_user.is_authenticated else []
+    status = 400 if form.errors else 200
+    return render_template("selfhelp/mood.html", form=form, entries=entries, chart=service.chart(entries),
+                           delete_form=DeleteForm(), scale={k: str(v) for k, v in tools.MOOD_SCALE},
+                           tag_names={k: str(v) for k, v in tools.MOOD_TAGS}), status
+
+
+@bp.route("/mood/<int:entry_id>/delete", methods=["POST"])
+def mood_delete(entry_id: int):
+    if not current_user.is_authenticated:
+        abort(404)
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    if not service.delete_entry(current_user.id, entry_id):
+        abort(404)
+    db.session.commit()
+    flash(_("That check-in is deleted."), "success")
+    return redirect(url_for("selfhelp.mood"), 303)
+
+
+@bp.route("/mood/import", methods=["POST"])
+def mood_import():
+    """Move check-ins kept on this device into the signed-in account (JSON, CSRF header)."""
+    if not current_user.is_authenticated:
+        return jsonify(error="sign_in_required"), 401
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error="invalid"), 400
+    try:
+        added, already = service.import_entries(current_user.id, body.get("entries"))
+    except service.MoodError as error:
+        db.session.rollback()
+        return jsonify(error="invalid", field=str(error)), 400
+    db.session.commit()
+    return jsonify(added=added, already=already)
+
+
+@bp.route("/what-would-help")
+def what_would_help():
+    form = WhatWouldHelpForm(formdata=request.args if _answered() else None)
+    if _answered():
+        if (form.situation.data in service.DANGER_SITUATIONS
+                or form.urgency.data in service.DANGER_URGENCIES):
+            return redirect(url_for("core.help_now"), 303)
+        if form.validate():
+            answers = service.Answers(form.situation.data, form.urgency.data, form.age.data, form.area.data)
+            return render_template("selfhelp/suggestions.html",
+                                   result=service.suggest(answers, current_language()),
+                                   has_bookings=_has_route("/bookings/"))
+    return render_template("selfhelp/what_would_help.html", form=form), 400 if form.errors else 200
+
+
+def _answered() -> bool:
+    return any(name in request.args for name in ("situation", "urgency", "age", "area", "sent"))
+
+
+def _has_route(path: str) -> bool:
+    return any(rule.rule == path for rule in current_app.url_map.iter_rules())
+
+
+@bp.route("/services")
+def services():
+    return render_template("selfhelp/services.html", national=service.signposts("national"),
+                           local=service.signposts("local"), allocatable=service.allocatable_entries())

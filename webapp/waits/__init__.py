@@ -1,0 +1,33 @@
+"""Wait-time visibility: live waits for every service, a personal estimate, the leaders' view."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app: Flask) -> None:
+    from webapp.hooks import Link, hooks_for
+    from webapp.waits import demo, listeners, models, routes, service  # noqa: F401 - models: tables
+
+    app.register_blueprint(routes.bp)
+    listeners.install()
+    hooks = hooks_for(app)
+    hooks.nav_links.append(Link("waits.index", _l("Waiting times"),
+                                _l("How long people are waiting for each service, and what can help meanwhile.")))
+    hooks.staff_links.append(Link("waits.leaders", _l("Waiting lists"),
+                                  _l("Who is waiting how long for each service, hidden waits, and a CSV."),
+                                  roles=("clinician", "admin")))
+    hooks.demo_seeders.append(("waits", demo.seed_flow))
+    hooks.worker_jobs.append(("refresh wait figures", service.refresh_if_due))
+    app.jinja_env.globals["waits_estimate"] = service.personal_estimate
+    app.jinja_env.filters["week_label"] = week_label
+
+
+def week_label(week_start: str, long: bool = False) -> str:
+    """A week's Monday ("2026-03-30") as "30 Mar" (chart axis) or "30 March 2026" (table)."""
+    from datetime import date
+
+    from flask_babel import format_date
+
+    return format_date(date.fromisoformat(week_start), "long" if long else "d MMM")

@@ -1,0 +1,460 @@
+"""Wait statistics, the published snapshot, and a person's own estimate.
+
+The statistics functions themselves live in `webapp.waits.stats` (re-exported here); this module
+turns requests and status events into the per-service figures that /waits, /api/v1/waits, the
+leaders' view and personal estimates show.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from webapp import clock
+from webapp.directory.models import Service
+from webapp.directory.service import services as directory_services
+from webapp.extensions import db
+from webapp.support.models import ALLOCATED, RequestStatusEvent, SupportRequest
+from webapp.waits.flows import Flow, load_flows
+from webapp.waits.models import SNAPSHOT_ID, WaitSnapshot
+from webapp.waits.stats import days_to_weeks, mean_and_sd, median, percentile, weeks_until_nth_start
+from webapp.waits.weeks import WeekIndex, week_starts
+
+__all__ = [
+    "median", "percentile", "mean_and_sd", "weeks_until_nth_start", "days_to_weeks",
+    "compute_payload", "refresh_snapshot", "current_snapshot", "refresh_if_due", "public_waits",
+    "api_payload", "personal_estimate", "leaders_view", "Estimate",
+]
+
+RECENT_WEEKS = 12  # the window for typical waits and the recent rate of starts
+TREND_WEEKS = 26  # the trend chart
+HORIZON = timedelta(weeks=104)  # requests older than this (and no longer waiting) are left out
+REFRESH_EVERY = timedelta(hours=1)  # even with no change: weeks roll over and waits grow
+# After a change, wait at least this long since the last refresh (bounds the load when busy).
+MIN_REFRESH_GAP = timedelta(seconds=30)
+# Older than this when read (no worker running?): recompute on the spot rather than show it.
+TOO_OLD_TO_SHOW = timedelta(hours=6)
+MIN_PEOPLE = 5  # fewer finished waits than this: no typical wait is shown (too few to be fair)
+MIN_WEEKS_WITH_STARTS = 4  # fewer weeks with any start than this: no personal estimate
+STANDARD_DAYS = 28  # the national 4-week waiting time standard, from request to first appointment
+PROFILE_BANDS = (("under_4", 0, 4), ("4_to_12", 4, 12), ("12_to_18", 12, 18), ("18_to_52", 18, 52),
+                 ("over_52", 52, None))
+
+
+# -- the figures ------------------------------------------------------------------------------
+
+def summary(days: list[float]) -> dict[str, Any]:
+    """Count, 10th percentile, median and 90th percentile of waits in days (None when empty)."""
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 1)
+
+    return {"count": len(days), "p10": rounded(percentile(days, 10)), "median": rounded(median(days)),
+            "p90": rounded(percentile(days, 90))}
+
+
+def _days(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None or end < start:
+        return None
+    return (end - start).total_seconds() / 86400
+
+
+@dataclass
+class _Collector:
+    """Gathers one service's (or everyone's) waits in the recent window."""
+
+    window_start: datetime
+    now: datetime
+    first_contact: list[float] = field(default_factory=list)
+    to_first_appointment: list[float] = field(default_factory=list)
+    to_triage: list[float] = field(default_factory=list)
+    triage_to_allocation: list[float] = field(default_factory=list)
+    within_standard: int = 0
+
+    def _recent(self, moment: datetime | None) -> bool:
+        return moment is not None and self.window_start <= moment <= self.now
+
+    def add(self, flow: Flow) -> None:
+        if self._recent(flow.first_contact_at):
+            self._append(self.first_contact, _days(flow.received_at, flow.first_contact_at))
+        if self._recent(flow.triaged_at):
+            self._append(self.to_triage, _days(flow.received_at, flow.triaged_at))
+        if self._recent(flow.allocated_at):
+            self._append(self.triage_to_allocation, _days(flow.triaged_at, flow.allocated_at))
+        if self._recent(flow.first_appointment_at):
+            wait = _days(flow.allocated_at, flow.first_appointment_at)
+            self._append(self.to_first_appointment, wait)
+            from_request = _days(flow.received_at, flow.first_appointment_at)
+            if wait is not None and from_request is not None and from_request <= STANDARD_DAYS:
+                self.within_standard += 1
+
+    @staticmethod
+    def _append(values: list[float], value: float | None) -> None:
+        if value is not None:
+            values.append(value)
+
+    def figures(self) -> dict[str, Any]:
+        return {
+            "allocation_to_first_appointment": summary(self.to_first_appointment),
+            "request_to_first_contact": summary(self.first_contact),
+            "request_to_triage": summary(self.to_triage),
+            "triage_to_allocation": summary(self.triage_to_allocation),
+            "within_standard": {"seen": self.within_standard, "total": len(self.to_first_appointment)},
+        }
+
+
+def _profile(flows: Iterable[Flow], now: datetime) -> dict[str, int]:
+    """The people waiting now, by how long they have waited since allocation."""
+    counts = {name: 0 for name, _low, _high in PROFILE_BANDS}
+    for flow in flows:
+        weeks = (now - (flow.allocated_at or flow.received_at)).total_seconds() / (7 * 86400)
+        for name, low, high in PROFILE_BANDS:
+            if weeks >= low and (high is None or weeks < high):
+                counts[name] += 1
+                break
+    return counts
+
+
+def _weekly(flows: Iterable[Flow], index: WeekIndex) -> tuple[list[int], list[int]]:
+    """First appointments in each week, and the waiting list at the end of each week."""
+    starts = [0] * len(index)
+    waiting = [0] * len(index)
+    ends = [index.end(i) for i in range(len(index))]
+    for flow in flows:
+        week = index.index(flow.first_appointment_at)
+        if week is not None and flow.allocated_at is not None:
+            starts[week] += 1
+        if flow.allocated_at is None:
+            continue
+        left = flow.left_list_at
+        for i, end in enumerate(ends):
+            if flow.allocated_at < end and (left is None or left >= end):
+                waiting[i] += 1
+    return starts, waiting
+
+
+def compute_payload(flows: list[Flow], now: datetime) -> dict[str, Any]:
+    """Every figure /waits and the leaders' view show, from the requests' journeys."""
+    today = clock.to_local(now).date()
+    window_start = clock.start_of_local_day(today - timedelta(weeks=RECENT_WEEKS))
+    mondays = week_starts(TREND_WEEKS, before=today)
+    index = WeekIndex(mondays)
+    by_service: dict[str | None, list[Flow]] = defaultdict(list)
+    everyone = _Collector(window_start, now)
+    for flow in flows:
+        by_service[flow.service_id].append(flow)
+        everyone.add(flow)
+    services: dict[str, Any] = {}
+    for service_id, service_flows in by_service.items():
+        if service_id is None:
+            continue
+        collector = _Collector(window_start, now)
+        for flow in service_flows:
+            collector.add(flow)
+        waiting = [f for f in service_flows if f.status == ALLOCATED]
+        starts, waiting_list = _weekly(service_flows, index)
+        services[service_id] = {
+            "waiting_now": len(waiting),
+            **collector.figures(),
+            "profile": _profile(waiting, now),
+            "weeks": [{"week_start": monday.isoformat(), "starts": s, "waiting": w}
+                      for monday, s, w in zip(mondays, starts, waiting_list, strict=True)],
+        }
+    return {"computed_at": now.isoformat(), "window_start": window_start.isoformat(),
+            "overall": everyone.figures(), "services": services}
+
+
+# -- the snapshot -----------------------------------------------------------------------------
+
+def refresh_snapshot() -> WaitSnapshot:
+    """Recompute every figure now and publish it (the caller commits)."""
+    now = clock.now()
+    payload = compute_payload(load_flows(now - HORIZON), now)
+    snapshot = db.session.get(WaitSnapshot, SNAPSHOT_ID) or WaitSnapshot(id=SNAPSHOT_ID)
+    snapshot.computed_at = now
+    snapshot.stale = False
+    snapshot.payload = payload
+    db.session.add(snapshot)
+    db.session.flush()
+    return snapshot
+
+
+def current_snapshot() -> WaitSnapshot:
+    """The published figures. Computed on the spot only the first time, or when no worker has kept them
+    fresh for hours; otherwise the worker's `refresh_if_due` keeps them current."""
+    snapshot = db.session.get(WaitSnapshot, SNAPSHOT_ID)
+    if snapshot is None or clock.now() - snapshot.computed_at > TOO_OLD_TO_SHOW:
+        snapshot = refresh_snapshot()
+        db.session.commit()
+    return snapshot
+
+
+def refresh_if_due() -> int:
+    """Worker job: refresh when something changed (at most every MIN_REFRESH_GAP), or an hour has
+    passed. Returns 1 if it did."""
+    snapshot = db.session.get(WaitSnapshot, SNAPSHOT_ID)
+    if snapshot is not None:
+        age = clock.now() - snapshot.computed_at
+        if age < (MIN_REFRESH_GAP if snapshot.stale else REFRESH_EVERY):
+            return 0
+    refresh_snapshot()
+    return 1
+
+
+def mark_stale(connection) -> None:
+    connection.execute(update(WaitSnapshot.__table__).values(stale=True))
+
+
+# -- what people see --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TypicalWait:
+    """A wait in whole weeks: most people (8 in 10) between low and high; half within median."""
+
+    count: int
+    low_weeks: int
+    median_weeks: int
+    high_weeks: int
+    low_days: int
+    median_days: int
+    high_days: int
+
+
+def typical_wait(figures: dict[str, Any] | None) -> TypicalWait | None:
+    if not figures or figures.get("count", 0) < MIN_PEOPLE or figures.get("median") is None:
+        return None
+    low = days_to_weeks(figures["p10"])
+    high = max(low, days_to_weeks(figures["p90"]))
+    return TypicalWait(count=figures["count"], low_weeks=low, median_weeks=days_to_weeks(figures["median"]),
+                       high_weeks=high, low_days=_whole(figures["p10"]), median_days=_whole(figures["median"]),
+                       high_days=max(_whole(figures["p10"]), _whole(figures["p90"])))
+
+
+def _whole(days: float) -> int:
+    return int(days + 0.5)
+
+
+@dataclass(frozen=True)
+class ServiceWaits:
+    service: Service
+    figures: dict[str, Any]
+
+    @property
+    def waiting_now(self) -> int:
+        return self.figures.get("waiting_now", 0)
+
+    @property
+    def weeks(self) -> list[dict[str, Any]]:
+        return self.figures.get("weeks", [])
+
+    @property
+    def to_first_appointment(self) -> TypicalWait | None:
+        return typical_wait(self.figures.get("allocation_to_first_appointment"))
+
+    @property
+    def to_first_contact(self) -> TypicalWait | None:
+        return typical_wait(self.figures.get("request_to_first_contact"))
+
+    def summary(self, name: str) -> dict[str, Any]:
+        return self.figures.get(name) or summary([])
+
+
+def _matches(service: Service, thrive_group: str | None, age: int | None) -> bool:
+    if thrive_group and service.thrive_group != thrive_group:
+        return False
+    return age is None or service.min_age <= age <= service.max_age
+
+
+def public_waits(thrive_group: str | None = None, age: int | None = None) -> tuple[list[ServiceWaits], datetime]:
+    """Each active service (filtered), with its published figures, and when they were computed.
+
+    The wait note and pause come from the service itself, so an IFD correction shows at once.
+    """
+    snapshot = current_snapshot()
+    figures = snapshot.payload.get("services", {})
+    chosen = [s for s in directory_services() if _matches(s, thrive_group, age)]
+    return [ServiceWaits(s, figures.get(s.id, {})) for s in chosen], snapshot.computed_at
+
+
+def api_payload() -> dict[str, Any]:
+    """The JSON of /api/v1/waits (the contract's fields first, then extras)."""
+    rows, computed_at = public_waits()
+    services = []
+    for row in rows:
+        shown = row.to_first_appointment is not None
+        to_first = row.summary("allocation_to_first_appointment")
+        first_contact = row.summary("request_to_first_contact")
+        contact_shown = row.to_first_contact is not None
+        services.append({
+            "id": row.service.id,
+            "name": row.service.name,
+            "thrive_group": row.service.thrive_group,
+            "waiting_now": row.waiting_now,
+            "median_days": to_first["median"] if shown else None,
+            "p90_days": to_first["p90"] if shown else None,
+            "weeks": row.weeks,
+            "p10_days": to_first["p10"] if shown else None,
+            "finished_waits": to_first["count"],
+            "first_contact_median_days": first_contact["median"] if contact_shown else None,
+            "first_contact_p90_days": first_contact["p90"] if contact_shown else None,
+            "min_age": row.service.min_age,
+            "max_age": row.service.max_age,
+            "paused": row.service.paused,
+            "paused_reason": row.service.paused_reason if row.service.paused else None,
+            "wait_note": row.service.wait_note,
+        })
+    return {"services": services, "updated_at": computed_at.isoformat(),
+            "window_weeks": RECENT_WEEKS, "minimum_people_for_a_figure": MIN_PEOPLE}
+
+
+# -- a person's own estimate ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Estimate:
+    """What to tell someone about their own wait. `kind` says which of the fields mean anything:
+
+    - "queue": allocated and waiting; `place` in the queue (1 = next), `low_weeks`-`high_weeks`
+      an 80% range for the first appointment from now.
+    - "too_little_data": allocated and waiting, `place` known, but too few recent starts to say.
+    - "first_contact": not looked at yet; `typical` is the usual wait from request to first contact.
+    - "allocation": looked at, not yet allocated; `typical` is the usual wait from triage to allocation.
+    - "none": seen, given advice or closed (or unknown): nothing to estimate.
+    `service` is set when allocated (its wait_note, paused and paused_reason are shown too).
+    """
+
+    kind: str
+    service: Service | None = None
+    place: int | None = None
+    waiting_now: int | None = None
+    low_weeks: int | None = None
+    high_weeks: int | None = None
+    typical: TypicalWait | None = None
+    computed_at: datetime | None = None
+
+
+def _first_allocations(service_id: str):
+    events = RequestStatusEvent
+    return (select(events.request_id, func.min(events.occurred_at).label("allocated_at"))
+            .where(events.service_id == service_id, events.status == ALLOCATED)
+            .group_by(events.request_id))
+
+
+def place_in_queue(support_request: SupportRequest) -> tuple[int, int]:
+    """(place, waiting): 1 + how many waiting for the same service were allocated before them."""
+    service_id = support_request.service_id
+    firsts = _first_allocations(service_id).subquery()
+    waiting = (select(SupportRequest.id, firsts.c.allocated_at)
+               .join(firsts, firsts.c.request_id == SupportRequest.id)
+               .where(SupportRequest.service_id == service_id, SupportRequest.status == ALLOCATED)).subquery()
+    mine = db.session.scalar(select(waiting.c.allocated_at).where(waiting.c.id == support_request.id))
+    total = db.session.scalar(select(func.count()).select_from(waiting)) or 0
+    if mine is None:
+        return total + 1, total + 1
+    ahead = db.session.scalar(select(func.count()).select_from(waiting).where(
+        (waiting.c.allocated_at < mine) | ((waiting.c.allocated_at == mine) & (waiting.c.id < support_request.id))))
+    return (ahead or 0) + 1, total
+
+
+def personal_estimate(support_request: SupportRequest | None) -> Estimate:
+    """The honest estimate for one request, from its status and the published figures."""
+    if support_request is None:
+        return Estimate(kind="none")
+    status = support_request.status
+    snapshot = current_snapshot()
+    payload = snapshot.payload
+    if status == ALLOCATED and support_request.service_id:
+        return _queue_estimate(support_request, payload, snapshot.computed_at)
+    overall = payload.get("overall", {})
+    if status in ("received", "more_information_needed"):
+        return Estimate(kind="first_contact", typical=typical_wait(overall.get("request_to_first_contact")),
+                        computed_at=snapshot.computed_at)
+    if status == "triaged":
+        return Estimate(kind="allocation", typical=typical_wait(overall.get("triage_to_allocation")),
+                        computed_at=snapshot.computed_at)
+    return Estimate(kind="none", computed_at=snapshot.computed_at)
+
+
+def _queue_estimate(support_request: SupportRequest, payload: dict[str, Any], computed_at: datetime) -> Estimate:
+    service = db.session.get(Service, support_request.service_id)
+    place, waiting = place_in_queue(support_request)
+    weeks = payload.get("services", {}).get(support_request.service_id, {}).get("weeks", [])
+    recent = [week["starts"] for week in weeks[-RECENT_WEEKS:]]
+    spread = None
+    if sum(1 for starts in recent if starts > 0) >= MIN_WEEKS_WITH_STARTS and not (service and service.paused):
+        spread = weeks_until_nth_start(place, recent)
+    if spread is None:
+        return Estimate(kind="too_little_data", service=service, place=place, waiting_now=waiting,
+                        computed_at=computed_at)
+    return Estimate(kind="queue", service=service, place=place, waiting_now=waiting, low_weeks=spread.low,
+                    high_weeks=spread.high, computed_at=computed_at)
+
+
+# -- the leaders' view ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LeaderRow:
+    service: Service
+    waiting_now: int
+    profile: dict[str, int]
+    within_standard: dict[str, int]
+    to_triage: dict[str, Any]
+    triage_to_allocation: dict[str, Any]
+    to_first_appointment: dict[str, Any]
+
+    @property
+    def share_within_standard(self) -> float | None:
+        total = self.within_standard.get("total", 0)
+        return None if not total else self.within_standard.get("seen", 0) / total
+
+
+def leaders_view() -> tuple[list[LeaderRow], datetime]:
+    snapshot = current_snapshot()
+    figures = snapshot.payload.get("services", {})
+    rows = []
+    for service in directory_services():
+        data = figures.get(service.id, {})
+        rows.append(LeaderRow(
+            service=service,
+            waiting_now=data.get("waiting_now", 0),
+            profile=data.get("profile") or {name: 0 for name, _l, _h in PROFILE_BANDS},
+            within_standard=data.get("within_standard") or {"seen": 0, "total": 0},
+            to_triage=data.get("request_to_triage") or summary([]),
+            triage_to_allocation=data.get("triage_to_allocation") or summary([]),
+            to_first_appointment=data.get("allocation_to_first_appointment") or summary([]),
+        ))
+    return rows, snapshot.computed_at
+
+
+CSV_HEADER = ("service_id", "service_name", "thrive_group", "waiting_now", "waiting_under_4_weeks",
+              "waiting_4_to_12_weeks", "waiting_12_to_18_weeks", "waiting_18_to_52_weeks",
+              "waiting_over_52_weeks", "seen_within_4_weeks", "seen_total", "share_within_4_weeks",
+              "request_to_triage_median_days", "request_to_triage_p90_days",
+              "triage_to_allocation_median_days", "triage_to_allocation_p90_days",
+              "allocation_to_first_appointment_median_days", "allocation_to_first_appointment_p90_days",
+              "computed_at")
+
+
+def leaders_csv_rows() -> list[tuple[Any, ...]]:
+    rows, computed_at = leaders_view()
+    out: list[tuple[Any, ...]] = [CSV_HEADER]
+    for row in rows:
+        share = row.share_within_standard
+        out.append((
+            row.service.id, row.service.name, row.service.thrive_group, row.waiting_now,
+            *(row.profile.get(name, 0) for name, _low, _high in PROFILE_BANDS),
+            row.within_standard.get("seen", 0), row.within_standard.get("total", 0),
+            "" if share is None else f"{share:.3f}",
+            _blank(row.to_triage["median"]), _blank(row.to_triage["p90"]),
+            _blank(row.triage_to_allocation["median"]), _blank(row.triage_to_allocation["p90"]),
+            _blank(row.to_first_appointment["median"]), _blank(row.to_first_appointment["p90"]),
+            computed_at.isoformat(),
+        ))
+    return out
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
