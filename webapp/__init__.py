@@ -26,6 +26,8 @@ CAPABILITIES = (
     "webapp.selfhelp",
     "webapp.support",
     "webapp.waits",
+    "webapp.bookings",
+    "webapp.goals",
 )
 
 log = logging.getLogger("flourish")
