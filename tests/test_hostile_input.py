@@ -93,3 +93,14 @@ def test_forms_survive_hostile_input(app, make_user, login, role):
             assert MARKER not in response.get_data(as_text=True), f"unescaped output from {action}"
 
     fuzz()
+
+
+def test_control_characters_are_dropped_before_the_database_sees_them(client, make_user):
+    """PostgreSQL refuses NUL in text: a form must answer with its own error, never a 500."""
+    make_user(email="sam@example.org")
+    response = client.post_form("/login", {"email": "sam@\x00example.org", "password": "not-it\x00"})
+    assert response.status_code == 400
+    assert "The email address or password is not right." in response.get_data(as_text=True)
+    response = client.post_form("/register", {"email": "\x00\x01\x02", "password": "x\x00y"})
+    assert response.status_code == 400
+    assert "\x00" not in response.get_data(as_text=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField
@@ -24,11 +26,27 @@ def max_length(limit: int) -> Length:
     return Length(max=limit, message=_l("Use %(limit)d characters or fewer.", limit=limit))
 
 
+# C0 control characters other than tab, newline and carriage return, and DEL. Nobody types them;
+# PostgreSQL refuses NUL in text, and the rest only ever arrive in hostile input.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_control_characters(value):
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
 class BaseForm(FlaskForm):
-    """Forms keep what was typed on an error (WTForms re-renders `data`), except passwords."""
+    """Forms keep what was typed on an error (WTForms re-renders `data`), except passwords.
+
+    Every field of every form drops control characters before validation.
+    """
 
     class Meta:
         locales = False
+
+        def bind_field(self, form, unbound_field, options):
+            filters = (strip_control_characters, *unbound_field.kwargs.get("filters", ()))
+            return unbound_field.bind(form=form, filters=filters, **options)
 
 
 class NextForm(BaseForm):

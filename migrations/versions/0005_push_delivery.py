@@ -19,8 +19,19 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('notification_preferences', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('quiet_hours', sa.Boolean(), server_default=sa.text('true'), nullable=False))
+
+    with op.batch_alter_table('scheduled_notifications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('delivered_to', sa.JSON(), server_default=sa.text("'[]'"), nullable=False))
+        batch_op.create_index('ix_scheduled_notifications_status_next_attempt', ['status', 'next_attempt_at'],
+                              unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('scheduled_notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_scheduled_notifications_status_next_attempt')
+        batch_op.drop_column('delivered_to')
+
+    with op.batch_alter_table('notification_preferences', schema=None) as batch_op:
+        batch_op.drop_column('quiet_hours')

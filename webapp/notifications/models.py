@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, Time
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, Time, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp import clock
@@ -19,6 +19,12 @@ REQUEST_UPDATE = "request_update"
 PLACE_OFFER = "place_offer"  # a freed drop-in place offered from the waiting list
 TEST = "test"
 KINDS = (APPOINTMENT_REMINDER, GOAL_CHECKIN, REQUEST_UPDATE, PLACE_OFFER, TEST)
+
+# Outbox states beyond webapp.outbox's pending/sending/sent/failed.
+CANCELLED = "cancelled"  # the caller cancelled it (a booking was cancelled)
+NO_DEVICE = "no_device"  # the person has no device with reminders turned on
+EXPIRED = "expired"  # it was no longer useful by the time it could be sent
+NOT_WANTED = "not_wanted"  # the person turned this kind of reminder off
 
 
 class PushSubscription(db.Model):
@@ -47,6 +53,8 @@ class NotificationPreferences(db.Model):
     discreet: Mapped[bool] = mapped_column(Boolean, default=True)
     quiet_start: Mapped[time] = mapped_column(Time, default=time(21, 0))
     quiet_end: Mapped[time] = mapped_column(Time, default=time(8, 0))
+    # Quiet hours are on by default; a person may turn them off.
+    quiet_hours: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 class ScheduledNotification(OutboxMixin, db.Model):
@@ -57,7 +65,11 @@ class ScheduledNotification(OutboxMixin, db.Model):
     """
 
     __tablename__ = "scheduled_notifications"
-    __table_args__ = (Index("ix_scheduled_notifications_subject", "subject_type", "subject_id"),)
+    __table_args__ = (
+        Index("ix_scheduled_notifications_subject", "subject_type", "subject_id"),
+        # What the worker's claim asks for: pending rows by due time.
+        Index("ix_scheduled_notifications_status_next_attempt", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -74,3 +86,6 @@ class ScheduledNotification(OutboxMixin, db.Model):
     topic: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Devices (push_subscriptions.id) it already reached, so a retry for another device never
+    # sends it to one of these again.
+    delivered_to: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))

@@ -1,18 +1,33 @@
 """The notifications outbox API that other packages call: schedule, reschedule, cancel.
 
-Sending (the worker job, Web Push, quiet hours, preferences) lives in `sender.py`.
+Other packages call `schedule(...)` in their own transaction (a booking and its reminder commit
+together), `reschedule(...)` when the thing moves and `cancel(...)` when it is called off. Nothing
+is sent from a web request: the worker job in `sender.py` sends what is due.
+
+`title` and `body` are English message ids marked with `webapp.i18n.N_`, translated into the
+person's language when sent, with `params` filled in (`%(name)s` placeholders). They are shown
+only to someone who turned discreet text off; everyone else sees "You have a new reminder from
+Flourish". An appointment reminder also offers "I'll be there" and "Can't make it" (detailed
+text only): they open `url` with `?reply=yes` or `?reply=no`, and the page there should show that
+choice ready to confirm (never act on the GET itself).
+
+Subscriptions, preferences, quiet hours and the personal-data export live in `devices.py` and
+`preferences.py`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 
 from webapp import clock
 from webapp.extensions import db
-from webapp.notifications.models import KINDS, NotificationPreferences, ScheduledNotification
+from webapp.notifications.models import CANCELLED, KINDS, NotificationPreferences, ScheduledNotification
 from webapp.outbox import PENDING
+
+_UNCHANGED: Any = object()
 
 
 def schedule(*, user_id: int, kind: str, due_at: datetime, title: str, body: str,
@@ -45,7 +60,29 @@ def cancel(subject_type: str, subject_id: str | int, kind: str | None = None) ->
     """Cancel what is still pending for a subject (e.g. a cancelled booking). Returns how many."""
     result = db.session.execute(
         update(ScheduledNotification).where(_pending_for(subject_type, subject_id, kind))
-        .values(status="cancelled").execution_options(synchronize_session=False)
+        .values(status=CANCELLED).execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def reschedule(subject_type: str, subject_id: str | int, *, due_at: datetime, kind: str | None = None,
+               expires_at: datetime | None = _UNCHANGED, params: dict | None = None,
+               url: str | None = None) -> int:
+    """Move what is still pending for a subject to `due_at` (e.g. a booking moved to another slot).
+
+    Returns how many moved; 0 means nothing was pending (it was sent already), so schedule a new
+    one if it is still wanted. Attempts start again from nothing at the new time.
+    """
+    values: dict[str, Any] = {"due_at": due_at, "next_attempt_at": due_at, "attempts": 0, "last_error": None}
+    if expires_at is not _UNCHANGED:
+        values["expires_at"] = expires_at
+    if params is not None:
+        values["params"] = params
+    if url is not None:
+        values["url"] = url
+    result = db.session.execute(
+        update(ScheduledNotification).where(_pending_for(subject_type, subject_id, kind))
+        .values(**values).execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp import clock
@@ -46,6 +46,14 @@ class SupportRequest(db.Model):
     young_person_date_of_birth: Mapped[date] = mapped_column(Date)
     # Every answer given, as sent (the FHIR QuestionnaireResponse is built from this).
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The draft it was sent from: unique, so a replayed or doubled submit cannot make two requests.
+    submission_key: Mapped[str | None] = mapped_column(String(43), unique=True)
+    # The latest FHIR Bundle (JSON) for the pull API. None for synthetic demo flow (webapp.waits.demo).
+    fhir_record: Mapped[str | None] = mapped_column(Text)
+    # False when a young person (13+) asking for themselves said a parent or carer may not follow it.
+    trackable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when the requester says things have got worse (or answers a question); cleared on review.
+    needs_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     events: Mapped[list[RequestStatusEvent]] = relationship(
         back_populates="request", order_by="RequestStatusEvent.occurred_at", cascade="all, delete-orphan")
@@ -68,3 +76,43 @@ class RequestStatusEvent(db.Model):
     actor: Mapped[str | None] = mapped_column(String(40))
 
     request: Mapped[SupportRequest] = relationship(back_populates="events")
+
+
+# -- added for the form, the front-door record and its delivery (migration 0006) --------------
+
+from webapp.outbox import OutboxMixin  # noqa: E402 - kept with the tables that use it
+
+DELIVERY_NEW, DELIVERY_UPDATE = "new", "update"
+
+
+class RequestDraft(db.Model):
+    """A request being written, kept server-side so nothing typed is lost on an error, a refresh
+    or a dropped connection. The signed session cookie holds only its random id."""
+
+    __tablename__ = "support_request_drafts"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)  # secrets.token_urlsafe(32)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    # Set once, when sent: a second submit of the same draft finds the request already made.
+    submitted_request_id: Mapped[int | None] = mapped_column(ForeignKey("support_requests.id", ondelete="SET NULL"))
+
+
+class FrontDoorDelivery(OutboxMixin, db.Model):
+    """One record (or update) for the Integrated Front Door's webhook, stored exactly as sent."""
+
+    __tablename__ = "front_door_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default=DELIVERY_NEW)
+    # `<reference>` for the first record, `<reference>-U<n>` for later updates; also Bundle.identifier.
+    idempotency_key: Mapped[str] = mapped_column(String(40), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+
+    request: Mapped[SupportRequest] = relationship()
