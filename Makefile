@@ -57,6 +57,7 @@ test: install-dev translations
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -c pyproject.toml -r webapp config.py
 
 bench: install-dev translations
 	$(BIN)/python -m benchmarks

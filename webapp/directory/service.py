@@ -17,7 +17,8 @@ THRIVE_GROUP_NAMES = {
     "getting_more_help": _l("Getting More Help"),
     "getting_risk_support": _l("Getting Risk Support"),
 }
-assert set(THRIVE_GROUP_NAMES) == set(THRIVE_GROUPS)
+if set(THRIVE_GROUP_NAMES) != set(THRIVE_GROUPS):
+    raise RuntimeError("every THRIVE grouping needs a display name")
 
 
 def directory_entries(scope: str | None = None) -> list[dict[str, Any]]:
