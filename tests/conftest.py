@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
+from tests.helpers import log_watch
 from tests.helpers.databases import test_database_url
 from webapp import clock, create_app
 from webapp.extensions import db as _db
@@ -87,6 +88,19 @@ def _empty_all_tables() -> None:
         for table in tables:
             _db.session.execute(table.delete())
     _db.session.commit()
+
+
+LOG_WATCH = log_watch.install()
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs() -> Iterator[None]:
+    """Every test: whatever it made the app log holds no email, password or typed free text."""
+    LOG_WATCH.leaks.clear()
+    yield
+    if LOG_WATCH.leaks:
+        leaks, LOG_WATCH.leaks[:] = list(LOG_WATCH.leaks), []
+        pytest.fail("personal data reached the logs:\n" + "\n".join(leaks[:5]))
 
 
 @pytest.fixture(autouse=True)
