@@ -29,6 +29,8 @@ class PersonalDataWatch(logging.Handler):
 
 
 def install() -> PersonalDataWatch:
+    """Log as the app does (INFO and up, see webapp._configure_logging), through the watch."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     watch = PersonalDataWatch()
     logging.getLogger().addHandler(watch)
     return watch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -26,7 +27,9 @@ bp = Blueprint("accounts", __name__)
 
 
 def _login_account_key() -> str:
-    return "account:" + service.normalise_email(request.form.get("email", ""))
+    """Per-account limit key: a digest of the address, since the limiter logs its keys."""
+    email = service.normalise_email(request.form.get("email", ""))
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()[:24]
 
 
 def _failed(response: Response) -> bool:
