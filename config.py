@@ -44,6 +44,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
     REMEMBER_COOKIE_DURATION = 0
 
+    # Staff (base staff, clinicians, admins) sign in with a password and an authenticator code.
+    STAFF_TWO_FACTOR_REQUIRED = True
+
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; a slow form-filler must not lose work
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -82,6 +85,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
+    # Off until every package's tests sign staff in through tests/helpers/two_factor.py.
+    STAFF_TWO_FACTOR_REQUIRED = False
 
 
 class ProductionConfig(Config):

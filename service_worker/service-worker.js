@@ -19,6 +19,16 @@ function isNeverCached(url) {
   return NEVER_CACHED.some((prefix) => url.pathname.startsWith(prefix));
 }
 
+// [path prefix, kept page]: a capability's part may name a kept public page to show, with no
+// connection, instead of /offline for its never-cached pages (goals-sync.js: /goals -> /goals/offline).
+const OFFLINE_FALLBACKS = [];
+
+async function offlineFallback(url) {
+  const fallback = OFFLINE_FALLBACKS.find(([prefix]) => url.pathname.startsWith(prefix));
+  const kept = fallback ? await caches.match(fallback[1], { ignoreVary: true }) : undefined;
+  return kept || (await caches.match(OFFLINE_URL, { ignoreVary: true })) || Response.error();
+}
+
 function mayKeep(request, response) {
   if (!response || !response.ok || response.type !== "basic") return false;
   const cacheControl = response.headers.get("Cache-Control") || "";
@@ -74,7 +84,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     if (isNeverCached(url)) {
-      event.respondWith(fetch(request).catch(async () => (await caches.match(OFFLINE_URL, { ignoreVary: true })) || Response.error()));
+      event.respondWith(fetch(request).catch(() => offlineFallback(url)));
       return;
     }
     event.respondWith(pageNetworkFirst(request));

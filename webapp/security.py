@@ -29,6 +29,10 @@ NEVER_STORED_PREFIXES = ("/api/", "/staff", "/settings", "/track", "/request-sup
 
 
 def init_security(app: Flask) -> None:
+    from webapp.compression import init_compression
+
+    init_compression(app)  # registered first, so it runs last: on the final body, after the headers below
+
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers

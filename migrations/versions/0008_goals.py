@@ -19,8 +19,57 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table('goal_settings',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('share_with_worker', sa.Boolean(), nullable=False),
+    sa.Column('reminder_weekday', sa.SmallInteger(), nullable=True),
+    sa.Column('reminder_time', sa.Time(), nullable=True),
+    sa.Column('dismissed_request_ids', sa.JSON(), nullable=False),
+    sa.Column('updated_at', webapp.database.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_goal_settings_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_goal_settings'))
+    )
+    op.create_table('goals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('created_at', webapp.database.UTCDateTime(), nullable=False),
+    sa.Column('closed_at', webapp.database.UTCDateTime(), nullable=True),
+    sa.Column('client_id', sa.String(length=64), nullable=True),
+    sa.Column('source_request_id', sa.Integer(), nullable=True),
+    sa.Column('source_goal_index', sa.SmallInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_goals_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_goals')),
+    sa.UniqueConstraint('user_id', 'client_id', name='uq_goals_user_id_client_id')
+    )
+    with op.batch_alter_table('goals', schema=None) as batch_op:
+        batch_op.create_index('ix_goals_user_id_status', ['user_id', 'status'], unique=False)
+
+    op.create_table('goal_ratings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('goal_id', sa.Integer(), nullable=False),
+    sa.Column('rating', sa.SmallInteger(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('recorded_at', webapp.database.UTCDateTime(), nullable=False),
+    sa.Column('client_id', sa.String(length=64), nullable=True),
+    sa.Column('created_at', webapp.database.UTCDateTime(), nullable=False),
+    sa.CheckConstraint('rating >= 0 AND rating <= 10', name=op.f('ck_goal_ratings_rating_0_to_10')),
+    sa.ForeignKeyConstraint(['goal_id'], ['goals.id'], name=op.f('fk_goal_ratings_goal_id_goals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_goal_ratings')),
+    sa.UniqueConstraint('goal_id', 'client_id', name='uq_goal_ratings_goal_id_client_id')
+    )
+    with op.batch_alter_table('goal_ratings', schema=None) as batch_op:
+        batch_op.create_index('ix_goal_ratings_goal_id_recorded_at', ['goal_id', 'recorded_at'], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('goal_ratings', schema=None) as batch_op:
+        batch_op.drop_index('ix_goal_ratings_goal_id_recorded_at')
+
+    op.drop_table('goal_ratings')
+    with op.batch_alter_table('goals', schema=None) as batch_op:
+        batch_op.drop_index('ix_goals_user_id_status')
+
+    op.drop_table('goals')
+    op.drop_table('goal_settings')

@@ -3,11 +3,12 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from webapp.accounts.roles import STAFF_ROLES
 from webapp.hooks import Link, hooks_for
 
 
 def init_app(app: Flask) -> None:
-    from webapp.accounts import cli, routes
+    from webapp.accounts import cli, routes, two_factor, two_factor_routes  # noqa: F401 (routes on the blueprint)
     from webapp.accounts.models import User
     from webapp.extensions import db, login_manager
 
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     from webapp.demo import seed_accounts
 
     hooks.demo_seeders.append(("accounts", seed_accounts))
+    hooks.personal_data_exporters.append(("two_factor", two_factor.export_personal_data))
     hooks.settings_links.extend([
         Link("accounts.change_password", _l("Change your password"),
              _l("Changing it signs you out on every other device.")),
@@ -41,4 +43,6 @@ def init_app(app: Flask) -> None:
              _l("See what we keep about you and download a copy.")),
         Link("accounts.delete_account", _l("Delete your account"),
              _l("Remove your account and everything in it.")),
+        Link("accounts.two_factor_settings", _l("Two-step sign-in"),
+             _l("Your authenticator app and recovery codes."), roles=tuple(str(r) for r in STAFF_ROLES)),
     ])

@@ -1,4 +1,4 @@
-"""`flask create-user`: the way staff accounts are made."""
+"""`flask create-user` (the way staff accounts are made) and `flask reset-two-factor`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import click
 from flask import Flask
 
-from webapp.accounts import service
+from webapp.accounts import service, two_factor
 from webapp.accounts.roles import Role
 from webapp.extensions import db
 
@@ -29,3 +29,17 @@ def init_cli(app: Flask) -> None:
             raise click.ClickException(f"{error.field}: {error}") from None
         db.session.commit()
         click.echo(f"Created user {user.id} with role {role}.")
+
+    @app.cli.command("reset-two-factor")
+    @click.option("--email", required=True)
+    def reset_two_factor(email: str) -> None:
+        """Remove a staff member's authenticator app and recovery codes (a lost or new phone).
+
+        Every session of theirs ends; they set up an app again at their next sign-in.
+        """
+        user = service.find_by_email(email)
+        if user is None:
+            raise click.ClickException("No account has that email address.")
+        two_factor.reset(user)
+        db.session.commit()
+        click.echo(f"Two-step sign-in reset for user {user.id}. They will set it up again when they next sign in.")

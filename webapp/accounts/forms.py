@@ -56,3 +56,30 @@ class LanguageForm(BaseForm):
 
 class LogoutForm(BaseForm):
     pass
+
+
+class SecondFactorForm(BaseForm):
+    """The code step of staff sign-in: a code from the app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        description=_l("The 6-digit code your authenticator app shows for Flourish. Lost your phone? "
+                       "Enter one of your recovery codes instead."),
+        validators=[required(_l("Enter the code from your authenticator app.")), max_length(40)],
+    )
+
+
+class ConfirmAuthenticatorForm(BaseForm):
+    code = StringField(
+        _l("Code from your app"),
+        description=_l("The 6-digit code your authenticator app now shows for Flourish."),
+        validators=[required(_l("Enter the code from your authenticator app.")), max_length(40)],
+    )
+
+
+class NewRecoveryCodesForm(BaseForm):
+    code = StringField(
+        _l("Code from your app"),
+        description=_l("To make new recovery codes, enter the 6-digit code your authenticator app shows now."),
+        validators=[required(_l("Enter the code from your authenticator app.")), max_length(40)],
+    )

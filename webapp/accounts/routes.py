@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from webapp.accounts import service
+from webapp.accounts import service, staff_sign_in, two_factor
 from webapp.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -24,6 +24,7 @@ from webapp.i18n import LOCALE_COOKIE
 from webapp.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
+bp.before_app_request(staff_sign_in.enforce_staff_session)
 
 
 def _login_account_key() -> str:
@@ -44,8 +45,7 @@ def _apply_errors(form, error: service.AccountError) -> None:
 
 def _start_session(user) -> None:
     """A fresh session at sign-in: nothing from before carries over, bar the language choice."""
-    session.clear()
-    login_user(user, remember=False)
+    staff_sign_in.start_session(user, second_factor=False)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -81,7 +81,11 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
+        user = service.check_credentials(form.email.data, form.password.data)
+        if user is not None and two_factor.needs_second_step(user):
+            return staff_sign_in.begin_second_step(user, form.next.data)
+        if user is not None:
+            service.record_login(user)
         db.session.commit()
         if user is not None:
             _start_session(user)

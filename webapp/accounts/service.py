@@ -183,14 +183,26 @@ def create_user(*, email: str, role: str, password: str, display_name: str | Non
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The account for these credentials, or None. Logs the outcome without personal data."""
+def check_credentials(email: str, password: str) -> User | None:
+    """The account for these credentials, or None, without signing in. Logs ids only."""
     user = find_by_email(email)
     if not verify_password(user, password):
         log.info("login failed account=%s", user.id if user else "unknown")
         return None
+    return user
+
+
+def record_login(user: User) -> None:
+    """Note a completed sign-in (for staff, after the second factor too)."""
     user.last_login_at = clock.now()
     audit.record("account.login", actor_id=user.id, subject_type="user", subject_id=user.id)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The account for these credentials, or None; a match is recorded as a sign-in."""
+    user = check_credentials(email, password)
+    if user is not None:
+        record_login(user)
     return user
 
 

@@ -1,7 +1,27 @@
 """Push reminders: subscriptions, preferences, the notifications outbox and its sender."""
 
+from datetime import timedelta
+
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from webapp.notifications import models  # noqa: F401 - tables for migrations
+    from webapp.hooks import Link, hooks_for
+    from webapp.notifications import api, models, routes, sender, service  # noqa: F401 - models: tables
+    from webapp.retention import RetentionRule, register_rule
+
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(api.bp)
+    hooks = hooks_for(app)
+    hooks.settings_links.insert(0, Link("notifications.settings", _l("Reminders"),
+                                        _l("Turn on reminders for this device, choose which you get, "
+                                           "discreet text and quiet hours.")))
+    hooks.staff_links.append(Link("notifications.staff_outbox", _l("Notifications"),
+                                  _l("What the push reminders sent, what is waiting, and what failed."),
+                                  roles=("admin",)))
+    hooks.worker_jobs.append(("send push notifications", sender.send_due))
+    hooks.personal_data_exporters.append(("notifications", service.export_for))
+    register_rule(RetentionRule("notifications not wanted", lambda: models.ScheduledNotification, "created_at",
+                                timedelta(days=90), lambda model: model.status == models.NOT_WANTED))
+

@@ -17,7 +17,7 @@ Subscriptions, preferences, quiet hours and the personal-data export live in `de
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -101,3 +101,36 @@ def preferences_for(user_id: int) -> NotificationPreferences:
         db.session.add(prefs)
         db.session.flush()
     return prefs
+
+
+def send_test(user_id: int) -> ScheduledNotification:
+    """The "send me a test notification" button: through the outbox like any other, due now."""
+    from webapp.i18n import N_
+
+    now = clock.now()
+    return schedule(user_id=user_id, kind="test", due_at=now, expires_at=now + timedelta(minutes=15),
+                    title=N_("Test notification"),
+                    body=N_("Reminders are working on this device."), url="/settings/notifications")
+
+
+def export_for(user) -> dict[str, Any]:
+    """This person's notification settings, devices and notifications, for "download my data"."""
+    from webapp.notifications.devices import devices_for
+
+    prefs = db.session.get(NotificationPreferences, user.id)
+    notifications = db.session.scalars(select(ScheduledNotification).where(ScheduledNotification.user_id == user.id)
+                                       .order_by(ScheduledNotification.due_at, ScheduledNotification.id))
+    return {
+        "preferences": None if prefs is None else {
+            "appointment_reminders": prefs.appointment_reminders, "goal_checkins": prefs.goal_checkins,
+            "request_updates": prefs.request_updates, "discreet": prefs.discreet,
+            "quiet_hours": prefs.quiet_hours, "quiet_start": prefs.quiet_start.strftime("%H:%M"),
+            "quiet_end": prefs.quiet_end.strftime("%H:%M"), "time_zone": clock.zone().key,
+        },
+        "devices": [{"label": d.device_label, "endpoint": d.endpoint, "added_at": d.created_at.isoformat(),
+                     "last_reminder_at": d.last_success_at.isoformat() if d.last_success_at else None}
+                    for d in devices_for(user.id)],
+        "notifications": [{"kind": n.kind, "about": n.subject_type, "due_at": n.due_at.isoformat(),
+                           "status": n.status, "title": n.title, "body": n.body, "details": n.params,
+                           "sent_at": n.sent_at.isoformat() if n.sent_at else None} for n in notifications],
+    }

@@ -1,0 +1,220 @@
+"""Asking for support in a real Chromium at phone size: each kind of requester end to end, the
+risk path, the timeline, /track, triage, and axe-core on every page of it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from playwright.sync_api import expect
+
+from tests.browser.test_shell import _sign_in
+from tests.helpers.axe import assert_accessible
+from webapp.directory.service import sync_services_from_data
+from webapp.extensions import db
+
+
+def _services():
+    sync_services_from_data()
+    db.session.commit()
+
+
+def _continue(page, check=True):
+    if check:
+        assert_accessible(page)
+    page.get_by_role("button", name="Save and continue").click()
+
+
+def _young_person(page, dob="2012-03-27", first="Jamie"):
+    page.get_by_label(re.compile("first name", re.I)).fill(first)
+    page.get_by_label(re.compile("last name", re.I)).fill("Morgan")
+    page.get_by_label(re.compile("date of birth", re.I)).fill(dob)
+    page.get_by_label(re.compile("home postcode", re.I)).fill("NR1 3SR")
+    page.get_by_label("NHS number (optional)").fill("943 476 5919")
+
+
+def _safety(page, yes: str | None = None):
+    for fieldset in page.locator(".support-form fieldset").all():
+        legend = fieldset.locator("legend").inner_text()
+        fieldset.get_by_label("Yes" if yes and yes in legend else "No", exact=True).check()
+
+
+def _story(page):
+    page.get_by_label("Worry, panic or feeling anxious").check()
+    page.get_by_label(re.compile("What is happening, in your own words")).fill("Panicky before school most days.")
+    page.get_by_label("First thing").fill("Go to school every day")
+    page.get_by_label("1 to 6 months").check()
+
+
+def _contact(page, self_asking=False):
+    page.get_by_label("Phone number (optional)").fill("07700 900123")
+    page.get_by_label("You can call this number").check()
+    page.get_by_label("You can send a text message").check()
+    if self_asking:
+        page.get_by_label("Yes, please involve a parent or carer").check()
+        page.locator("fieldset", has_text="May a parent or carer follow").get_by_label("Yes", exact=True).check()
+
+
+def _check_and_send(page):
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before sending")
+    assert_accessible(page)
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your request has been sent")
+    assert_accessible(page)
+    return page.locator(".support-reference").inner_text()
+
+
+def test_a_signed_in_young_person_asks_and_follows_their_timeline(page, make_user, frozen_clock):
+    _services()
+    user = make_user(role="young_person", date_of_birth=date(2011, 2, 1))
+    _sign_in(page, user.email)
+    page.goto("/request-support/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Start now").click()
+    expect(page.get_by_text("Step 1 of 7")).to_be_visible()
+    page.get_by_label("I am the young person, asking for myself").check()
+    _continue(page)
+    _young_person(page, dob="2011-02-01", first="Sam")
+    _continue(page)
+    _safety(page)
+    _continue(page)
+    _story(page)
+    _continue(page)
+    _contact(page, self_asking=True)
+    _continue(page)
+    page.get_by_label(re.compile("I agree that this request is shared")).check()
+    _continue(page)
+    reference = _check_and_send(page)
+    page.get_by_role("link", name="See your request's progress").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Request {reference}")
+    expect(page.get_by_text("Your request reached the Integrated Front Door.")).to_be_visible()
+    assert_accessible(page)
+    page.goto("/request-support/my-requests")
+    expect(page.get_by_role("link", name=reference)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_a_parent_asks_without_an_account_then_tracks_it_and_says_things_got_worse(page, frozen_clock):
+    _services()
+    page.goto("/request-support/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("I am a parent or carer, asking for my child").check()
+    _continue(page, check=False)
+    page.get_by_role("button", name="Save and continue").click()  # nothing filled in: errors by the fields
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Your name").fill("Alex Morgan")
+    page.get_by_label("Your relationship to the young person").fill("Mum")
+    _continue(page, check=False)
+    _young_person(page)
+    page.get_by_label(re.compile("home postcode", re.I)).fill("not a postcode")
+    _continue(page, check=False)
+    expect(page.get_by_text("Enter a UK postcode, like NR1 3SR.").first).to_be_visible()
+    assert_accessible(page)
+    page.reload()  # nothing typed is lost
+    expect(page.get_by_label(re.compile("first name", re.I))).to_have_value("Jamie")
+    page.get_by_label(re.compile("home postcode", re.I)).fill("NR1 3SR")
+    _continue(page, check=False)
+    _safety(page)
+    _continue(page)
+    _story(page)
+    _continue(page)
+    _contact(page)
+    _continue(page)
+    page.get_by_label(re.compile("I agree that this request is shared")).check()
+    _continue(page)
+    reference = _check_and_send(page)
+    page.goto("/track")
+    assert_accessible(page)
+    page.get_by_label("Reference").fill(reference)
+    page.get_by_label("The young person's date of birth").fill("2012-03-27")
+    page.get_by_role("button", name="Find the request").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Request {reference}")
+    assert_accessible(page)
+    page.get_by_label("What has changed?").fill("He has stopped going out at all.")
+    page.get_by_role("button", name="Tell the front door").click()
+    expect(page.get_by_role("link", name="Call 999")).to_be_visible()
+    expect(page.get_by_text(re.compile("Someone will look at it by the end of"))).to_be_visible()
+    assert_accessible(page)
+
+
+def test_a_professional_reports_risk_sees_urgent_help_and_a_clinician_triages(browser, live_server, page,
+                                                                              make_user, frozen_clock):
+    _services()
+    page.goto("/request-support/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label(re.compile("I am a professional")).check()
+    _continue(page, check=False)
+    page.get_by_label("Your name").fill("Dr Patel")
+    page.get_by_label("Your role").fill("GP")
+    page.get_by_label("Your organisation").fill("Lowestoft Medical Practice")
+    page.get_by_label(re.compile("The young person agreed")).check()
+    _continue(page)
+    _young_person(page)
+    _continue(page, check=False)
+    _safety(page, yes="ending their life")
+    _continue(page, check=False)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Please get help now")
+    expect(page.get_by_role("link", name="Call 999")).to_be_visible()
+    expect(page.get_by_role("link", name="Text SHOUT to 85258")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Carry on with the request").click()
+    _story(page)
+    _continue(page, check=False)
+    _contact(page)
+    _continue(page, check=False)
+    page.get_by_label(re.compile("I agree that this request is shared")).check()
+    _continue(page, check=False)
+    reference = _check_and_send(page)
+    expect(page.get_by_text(re.compile("Your request is marked urgent"))).to_be_visible()
+
+    staff = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 800}).new_page()
+    _sign_in(staff, make_user(role="clinician").email)
+    staff.goto("/staff/requests/")
+    expect(staff.get_by_role("link", name=reference)).to_be_visible()
+    assert_accessible(staff)
+    staff.get_by_role("link", name=reference).click()
+    expect(staff.get_by_role("heading", name="Urgent: risk answers")).to_be_visible()
+    assert_accessible(staff)
+    staff.get_by_label("Status").select_option("allocated")
+    staff.get_by_label("Needs-based grouping").select_option("getting_risk_support")
+    staff.get_by_label("Service or offer").select_option("crisis-home-treatment")
+    staff.get_by_label("Note the requester will see (optional)").fill("The crisis team will call today.")
+    staff.get_by_role("button", name="Save").click()
+    expect(staff.get_by_text("Saved. The requester can see the change.")).to_be_visible()
+    staff.goto("/staff/requests/undelivered")
+    expect(staff.get_by_role("link", name=reference).first).to_be_visible()
+    assert_accessible(staff)
+
+
+def test_the_form_works_without_javascript(browser, live_server, frozen_clock):
+    _services()
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
+                                  viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto("/request-support/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("I am a parent or carer, asking for my child").check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("About you")
+    page.get_by_role("link", name="Back").click()
+    expect(page.get_by_label("I am a parent or carer, asking for my child")).to_be_checked()  # back keeps answers
+    context.close()
+
+
+def test_no_signal_keeps_what_was_typed_on_the_page(context, page, frozen_clock):
+    _services()
+    page.goto("/request-support/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("I am a parent or carer, asking for my child").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("Your name").fill("Alex Morgan")
+    context.set_offline(True)
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_text(re.compile("You have no signal right now"))).to_be_visible()
+    expect(page.get_by_label("Your name")).to_have_value("Alex Morgan")
+    assert_accessible(page)
+    context.set_offline(False)
+    page.get_by_label("Your relationship to the young person").fill("Mum")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("About the young person")

@@ -1,0 +1,234 @@
+"""A local Web Push service for tests and the benchmark: a real HTTP server on 127.0.0.1.
+
+It does what FCM or Mozilla's autopush do with a push message (RFC 8030), and checks it as they
+would: the VAPID JWT (RFC 8292: ES256, signed by the key in `k=`, `aud` the endpoint's origin,
+`exp` in the future and within 24 hours, `sub` a mailto: or https: URL), the TTL, Urgency and
+Topic headers, a body under 4096 bytes, and then decrypts the aes128gcm body (RFC 8291) with the
+`http_ece` package and the fake browser's own private key, so a test sees exactly what the
+browser would. A message that fails a check is refused with 400 (or 401/403 for VAPID), and the
+reason kept in `refused`.
+
+Each fake browser (`FakeBrowser`) has a real P-256 key pair and auth secret, like a browser's
+subscription. `answers` scripts the next responses for an endpoint (e.g. 503 then 201).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import threading
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import http_ece
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+URGENCIES = {"very-low", "low", "normal", "high"}
+TOPIC_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def unb64url(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+@dataclass
+class FakeBrowser:
+    """One browser profile's push subscription, with the private half a real browser keeps."""
+
+    token: str
+    endpoint: str
+    private_key: ec.EllipticCurvePrivateKey
+    auth_secret: bytes
+
+    @property
+    def subscription(self) -> dict:
+        """What `PushSubscription.toJSON()` gives the page."""
+        public = self.private_key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+        return {"endpoint": self.endpoint, "expirationTime": None,
+                "keys": {"p256dh": b64url(public), "auth": b64url(self.auth_secret)}}
+
+
+@dataclass
+class Received:
+    token: str
+    headers: dict[str, str]
+    claims: dict
+    vapid_key: str
+    jwt: str
+    payload: dict
+    body_size: int
+    peer: tuple[str, int]
+
+    @property
+    def ttl(self) -> int:
+        return int(self.headers["ttl"])
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class LocalPushService:
+    def __init__(self, now: Callable[[], datetime] | None = None, gate: int = 0):
+        """`now` is the clock `exp` is checked against; `gate` > 0 holds every answer until that
+        many different connections have sent a message (so workers are proven to overlap)."""
+        self.now = now or (lambda: datetime.now(UTC))
+        self.browsers: dict[str, FakeBrowser] = {}
+        self.received: list[Received] = []
+        self.refused: list[str] = []
+        self.posts: list[str] = []  # the token of every message that passed the checks, whatever the answer
+        self.answers: dict[str, deque[Answer]] = defaultdict(deque)
+        self.lock = threading.Lock()
+        self.gate = gate
+        self._peers: set[tuple[str, int]] = set()
+        self._gate_open = threading.Event()
+        if gate <= 0:
+            self._gate_open.set()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.port = self.server.server_port
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> LocalPushService:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._gate_open.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def new_browser(self) -> FakeBrowser:
+        token = secrets.token_urlsafe(16)
+        browser = FakeBrowser(token, f"{self.origin}/push/{token}", ec.generate_private_key(ec.SECP256R1()),
+                              os.urandom(16))
+        self.browsers[token] = browser
+        return browser
+
+    def answer(self, browser: FakeBrowser, *answers: Answer) -> None:
+        self.answers[browser.token].extend(answers)
+
+    def for_browser(self, browser: FakeBrowser) -> list[Received]:
+        return [r for r in self.received if r.token == browser.token]
+
+    # ------------------------------------------------------------ checks a real push service makes
+
+    def _check_vapid(self, authorization: str, endpoint_origin: str) -> tuple[dict, str, str]:
+        if not authorization.startswith("vapid "):
+            raise PermissionError(401, "Authorization is not vapid")
+        parts = dict(part.strip().split("=", 1) for part in authorization[len("vapid "):].split(","))
+        token, key = parts.get("t", ""), parts.get("k", "")
+        raw_key = unb64url(key)
+        if len(raw_key) != 65 or raw_key[0] != 4:
+            raise PermissionError(401, "k is not an uncompressed P-256 key")
+        public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw_key)
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != "ES256":
+            raise PermissionError(401, f"alg {header.get('alg')}")
+        try:
+            claims = jwt.decode(token, public, algorithms=["ES256"], options={"verify_exp": False, "verify_aud": False})
+        except jwt.InvalidTokenError as error:
+            raise PermissionError(401, f"bad signature: {error}") from None
+        # The webpush package leaves a non-default port out of `aud`; real services are on 443.
+        without_port = endpoint_origin.rsplit(":", 1)[0]
+        if claims.get("aud") not in (endpoint_origin, without_port):
+            raise PermissionError(403, f"aud {claims.get('aud')!r} is not {endpoint_origin!r}")
+        now = self.now().timestamp()
+        exp = claims.get("exp")
+        if not isinstance(exp, int) or exp <= now or exp > now + 24 * 3600:
+            raise PermissionError(403, "exp is not within the next 24 hours")
+        sub = claims.get("sub", "")
+        if not isinstance(sub, str) or not (sub.startswith("mailto:") or sub.startswith("https:")):
+            raise PermissionError(403, f"sub {sub!r} is not mailto: or https:")
+        return claims, key, token
+
+    def _check_headers(self, headers: dict[str, str], body: bytes) -> None:
+        if headers.get("content-encoding") != "aes128gcm":
+            raise ValueError("Content-Encoding must be aes128gcm")
+        if not headers.get("ttl", "").isdigit():
+            raise ValueError("TTL missing")
+        if "urgency" in headers and headers["urgency"] not in URGENCIES:
+            raise ValueError("bad Urgency")
+        if "topic" in headers:
+            topic = headers["topic"]
+            if not topic or len(topic) > 32 or not set(topic) <= TOPIC_CHARS:
+                raise ValueError("bad Topic")
+        if len(body) >= 4096:
+            raise ValueError("body too large")
+
+    def handle(self, path: str, headers: dict[str, str], body: bytes, peer: tuple[str, int]) -> tuple[int, dict]:
+        parts = path.split("/")
+        token = parts[2] if len(parts) == 3 and parts[1] == "push" else ""
+        browser = self.browsers.get(token)
+        if browser is None:
+            return 404, {}
+        try:
+            claims, key, token_jwt = self._check_vapid(headers.get("authorization", ""), self.origin)
+            self._check_headers(headers, body)
+        except PermissionError as error:
+            status, reason = error.args
+            self.refused.append(reason)
+            return status, {}
+        except ValueError as error:
+            self.refused.append(str(error))
+            return 400, {}
+        try:
+            plain = http_ece.decrypt(body, private_key=browser.private_key, auth_secret=browser.auth_secret,
+                                     version="aes128gcm")
+            payload = json.loads(plain)
+        except Exception as error:  # noqa: BLE001 - anything undecryptable is refused, as a browser would drop it
+            self.refused.append(f"cannot decrypt: {type(error).__name__}")
+            return 400, {}
+        with self.lock:
+            self.posts.append(token)
+            scripted = self.answers[token].popleft() if self.answers[token] else Answer(201)
+            if scripted.status == 201:
+                self.received.append(Received(token, headers, claims, key, token_jwt, payload, len(body), peer))
+        return scripted.status, scripted.headers
+
+    def _wait_at_gate(self, peer: tuple[str, int]) -> None:
+        with self.lock:
+            self._peers.add(peer)
+            if len(self._peers) >= self.gate:
+                self._gate_open.set()
+        self._gate_open.wait(timeout=60)
+
+    def _handler(self):
+        service = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):  # noqa: N802 - the http.server API
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                service._wait_at_gate(self.client_address)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                status, extra = service.handle(urlsplit(self.path).path, headers, body, self.client_address)
+                self.send_response(status)
+                for name, value in extra.items():
+                    self.send_header(name, value)
+                if status == 201:
+                    self.send_header("Location", f"{service.origin}/message/{secrets.token_urlsafe(8)}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format, *args):
+                pass
+
+        return Handler

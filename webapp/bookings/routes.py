@@ -1,0 +1,203 @@
+"""/bookings/: bases, slots, booking, "My bookings", cancel, move, calendar files, the waiting list."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webapp import clock
+from webapp.accounts.roles import role_required
+from webapp.bookings import calendar, places, service
+from webapp.bookings.forms import BookForm, ConfirmForm, DistrictForm, MoveForm, WaitForm
+from webapp.bookings.service import BOOKING_ROLES, AlreadyBooked, BookingError, SlotJustTaken
+from webapp.extensions import db
+
+bp = Blueprint("bookings", __name__, url_prefix="/bookings")
+
+
+def by_local_day(slots):
+    """[(date, [slots])] in UK local days."""
+    return [(day, list(group)) for day, group in groupby(slots, key=lambda s: clock.to_local(s.starts_at).date())]
+
+
+def _apply(form, error: BookingError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+
+
+@bp.route("/")
+def index():
+    form = DistrictForm(request.args)
+    ranked, district = None, None
+    if form.district.data and form.validate():
+        district = places.parse_district(form.district.data)
+        if district is None or district not in places.districts():
+            form.district.errors = [_("Enter a postcode district in Norfolk or Waveney, like NR2, PE30 or IP24.")]
+            district = None
+        else:
+            ranked = places.nearest_bases(district)
+    return render_template("bookings/index.html", form=form, bases=places.all_bases(), ranked=ranked,
+                           district=district)
+
+
+@bp.route("/bases/<slug>")
+def base(slug: str):
+    found = places.base_by_slug(slug) or abort(404)
+    slots = service.upcoming_slots(found.id)
+    ids = [slot.id for slot in slots]
+    mine = service.my_booked_slot_ids(current_user.id, ids) if current_user.is_authenticated else set()
+    waiting = service.my_waiting_slot_ids(current_user.id, ids) if current_user.is_authenticated else set()
+    return render_template("bookings/base.html", base=found, days=by_local_day(slots), mine=mine, waiting=waiting,
+                           weeks=service.LIST_WEEKS)
+
+
+def _slot_or_404(slot_id: int):
+    try:
+        return service.bookable_slot(slot_id), None
+    except BookingError as error:
+        from webapp.bookings.models import Slot
+
+        return (None, error) if db.session.get(Slot, slot_id) is not None else abort(404)
+
+
+@bp.route("/slots/<int:slot_id>/book", methods=["GET", "POST"])
+@role_required(*BOOKING_ROLES)
+def book(slot_id: int):
+    slot, problem = _slot_or_404(slot_id)
+    form, alternatives = BookForm(), None
+    if slot is not None and form.validate_on_submit():
+        try:
+            booking = service.book(current_user, slot_id, form.child_first_name.data, form.child_age.data)
+            db.session.commit()
+            flash(_("Booked. We have added it to My bookings."), "success")
+            return redirect(url_for("bookings.mine", _anchor=f"booking-{booking.id}"), 303)
+        except AlreadyBooked:
+            flash(_("You have already booked this place."), "success")
+            return redirect(url_for("bookings.mine"), 303)
+        except SlotJustTaken as error:
+            problem, alternatives = error, error.alternatives
+        except BookingError as error:
+            _apply(form, error)
+            problem = None if error.field in ("child_first_name", "child_age") else error
+    status = 409 if alternatives is not None else (422 if problem or form.errors else 200)
+    return render_template("bookings/book.html", slot=slot, form=form, problem=problem,
+                           alternatives=alternatives, action="book"), status
+
+
+@bp.route("/slots/<int:slot_id>/wait", methods=["GET", "POST"])
+@role_required(*BOOKING_ROLES)
+def wait(slot_id: int):
+    slot, problem = _slot_or_404(slot_id)
+    form = WaitForm()
+    if slot is not None and form.validate_on_submit():
+        try:
+            service.join_waiting_list(current_user, slot_id, form.child_first_name.data, form.child_age.data)
+            db.session.commit()
+            flash(_("You are on the waiting list. If a place comes up we will tell you, and keep it for you "
+                    "for %(minutes)d minutes.", minutes=int(service.OFFER_HOLD.total_seconds() // 60)), "success")
+            return redirect(url_for("bookings.mine"), 303)
+        except BookingError as error:
+            db.session.rollback()
+            _apply(form, error)
+            problem = None if error.field in ("child_first_name", "child_age") else error
+    status = 422 if problem or form.errors else 200
+    return render_template("bookings/book.html", slot=slot, form=form, problem=problem, alternatives=None,
+                           action="wait"), status
+
+
+@bp.route("/mine")
+@role_required(*BOOKING_ROLES)
+def mine():
+    bookings = service.my_bookings(current_user.id)
+    now = clock.now()
+    upcoming = sorted((b for b in bookings if b.ends_at > now), key=lambda b: b.starts_at)
+    past = [b for b in bookings if b.ends_at <= now]
+    return render_template("bookings/mine.html", upcoming=upcoming, past=past, now=now,
+                           waiting=service.my_waiting(current_user.id), form=ConfirmForm())
+
+
+def _own_or_404(booking_id: int):
+    return service.own_booking(current_user, booking_id) or abort(404)
+
+
+@bp.route("/mine/<int:booking_id>/cancel", methods=["GET", "POST"])
+@role_required(*BOOKING_ROLES)
+def cancel(booking_id: int):
+    booking, form, problem = _own_or_404(booking_id), ConfirmForm(), None
+    if form.validate_on_submit():
+        try:
+            service.cancel(current_user, booking_id)
+            db.session.commit()
+            flash(_("Your booking is cancelled. Thank you for letting the base know."), "success")
+            return redirect(url_for("bookings.mine"), 303)
+        except BookingError as error:
+            db.session.rollback()
+            problem = error
+    return render_template("bookings/cancel.html", booking=booking, form=form, problem=problem,
+                           reply=request.args.get("reply"))
+
+
+@bp.route("/mine/<int:booking_id>/move", methods=["GET", "POST"])
+@role_required(*BOOKING_ROLES)
+def move(booking_id: int):
+    booking, form, problem = _own_or_404(booking_id), MoveForm(), None
+    if form.validate_on_submit():
+        try:
+            service.move(current_user, booking_id, form.slot_id.data)
+            db.session.commit()
+            flash(_("Your booking has moved to the new time."), "success")
+            return redirect(url_for("bookings.mine", _anchor=f"booking-{booking_id}"), 303)
+        except BookingError as error:
+            db.session.rollback()
+            if error.field == "slot_id":
+                _apply(form, error)
+            else:
+                problem = error
+        booking = _own_or_404(booking_id)
+    choices = service.next_free_slots(booking.slot.base_id, limit=60, exclude_slot_id=booking.slot_id)
+    form.slot_id.choices = [(slot.id, "") for slot in choices]
+    return render_template("bookings/move.html", booking=booking, form=form, problem=problem,
+                           days=by_local_day(choices)), 422 if form.errors or problem else 200
+
+
+@bp.route("/mine/<int:booking_id>/booking.ics")
+@role_required(*BOOKING_ROLES)
+def calendar_file(booking_id: int):
+    booking = _own_or_404(booking_id)
+    body = calendar.booking_calendar(booking, request.host.split(":")[0])
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="drop-in-{booking.id}.ics"'})
+
+
+@bp.route("/waiting/<int:entry_id>/take", methods=["POST"])
+@role_required(*BOOKING_ROLES)
+def take_offer(entry_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        service.take_offered_place(current_user, entry_id)
+        db.session.commit()
+        flash(_("The place is yours. We have added it to My bookings."), "success")
+    except BookingError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    return redirect(url_for("bookings.mine"), 303)
+
+
+@bp.route("/waiting/<int:entry_id>/leave", methods=["POST"])
+@role_required(*BOOKING_ROLES)
+def leave_waiting(entry_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        service.leave_waiting_list(current_user, entry_id)
+        db.session.commit()
+        flash(_("You have left the waiting list."), "success")
+    except BookingError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    return redirect(url_for("bookings.mine"), 303)

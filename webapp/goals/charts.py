@@ -1,0 +1,55 @@
+"""Geometry for the server-rendered SVG chart of a goal's ratings (no JavaScript, no style attributes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from webapp.goals.models import GoalRating
+
+WIDTH, HEIGHT = 600, 260
+LEFT, RIGHT, TOP, BOTTOM = 44, 24, 16, 20
+LAST = 20  # ratings shown; the table below the chart has them all
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    rating: int
+    index: int  # 1 = the first rating shown
+
+
+@dataclass(frozen=True)
+class Gridline:
+    y: float
+    value: int
+    labelled: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    left: int
+    right: int
+    points: list[Point]
+    gridlines: list[Gridline]
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+
+def y_for(rating: int) -> float:
+    return TOP + (10 - rating) * (HEIGHT - TOP - BOTTOM) / 10
+
+
+def chart(ratings_oldest_first: list[GoalRating], last: int = LAST) -> Chart:
+    """The newest `last` ratings, oldest on the left, on a 0-10 scale (0, 5 and 10 labelled)."""
+    shown = ratings_oldest_first[-last:]
+    inner = WIDTH - LEFT - RIGHT
+    step = inner / (len(shown) - 1) if len(shown) > 1 else 0
+    points = [Point(x=round(LEFT + (i * step if len(shown) > 1 else inner / 2), 1), y=round(y_for(r.rating), 1),
+                    rating=r.rating, index=i + 1) for i, r in enumerate(shown)]
+    gridlines = [Gridline(y=round(y_for(v), 1), value=v, labelled=v in (0, 5, 10)) for v in range(11)]
+    return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, points, gridlines)

@@ -1,0 +1,111 @@
+"""The front-door API for the IFD's own system (Bearer FRONT_DOOR_API_TOKEN, checked in constant time).
+
+- GET  /api/v1/front-door/requests?since=<ISO 8601>  a searchset Bundle, oldest first, `next` links
+- GET  /api/v1/front-door/requests/<reference>        the full record
+- POST /api/v1/front-door/requests/<reference>/status  move it on (422 with the reason when wrong)
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from datetime import UTC, datetime
+from functools import wraps
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from webapp.extensions import csrf, db
+from webapp.support import record, service
+
+bp = Blueprint("support_api", __name__, url_prefix="/api/v1/front-door")
+csrf.exempt(bp)  # token-authenticated, never by cookie
+
+log = logging.getLogger("flourish.support.api")
+FHIR_JSON = "application/fhir+json"
+
+
+def _authorised() -> bool:
+    expected = current_app.config.get("FRONT_DOOR_API_TOKEN") or ""
+    given = request.headers.get("Authorization", "")
+    scheme, _sep, token = given.partition(" ")
+    # Always compare (even when unset or malformed), so the time taken says nothing.
+    same = hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8"))
+    return bool(expected) and scheme.lower() == "bearer" and same
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not _authorised():
+            log.info("front door api refused endpoint=%s", request.endpoint)
+            response = jsonify(error="unauthorised")
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="front-door"'
+            return response
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _fhir(body: dict, status: int = 200) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=FHIR_JSON)
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    if not value:
+        return datetime(1970, 1, 1, tzinfo=UTC)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@bp.route("/requests")
+@token_required
+def pull():
+    since = _parse_since(request.args.get("since"))
+    after = request.args.get("after")
+    if since is None or (after is not None and not after.isdigit()):
+        return jsonify(error="invalid", field="since" if since is None else "after",
+                       reason="since must be an ISO 8601 date and time; after a whole number"), 400
+    rows = service.pulled_since(since, int(after) if after else None)
+    page, more = rows[:service.PULL_PAGE], len(rows) > service.PULL_PAGE
+    links = [{"relation": "self", "url": request.url}]
+    if more:
+        last = page[-1]
+        query = urlencode({"since": last.received_at.isoformat(), "after": last.id})
+        links.append({"relation": "next", "url": url_for(".pull", _external=True) + "?" + query})
+    bundle = {"resourceType": "Bundle", "type": "searchset", "link": links,
+              "entry": [{"fullUrl": url_for(".one", reference=r.reference, _external=True),
+                         "resource": json.loads(r.fhir_record), "search": {"mode": "match"}} for r in page]}
+    return _fhir(bundle)
+
+
+@bp.route("/requests/<reference>")
+@token_required
+def one(reference: str):
+    req = service.by_reference(reference)
+    if req is None or req.fhir_record is None:
+        return jsonify(error="not_found"), 404
+    return _fhir(json.loads(req.fhir_record))
+
+
+@bp.route("/requests/<reference>/status", methods=["POST"])
+@token_required
+def status(reference: str):
+    req = service.by_reference(reference)
+    if req is None or req.fhir_record is None:
+        return jsonify(error="not_found"), 404
+    try:
+        event = service.apply_status_payload(req, request.get_json(silent=True))
+    except service.ApiError as problem:
+        db.session.rollback()
+        return jsonify(error="unprocessable", field=problem.field, reason=problem.reason), 422
+    db.session.commit()
+    sr = record.service_request_of(json.loads(req.fhir_record))
+    return jsonify(reference=req.reference, status=req.status, thrive_group=req.thrive_group,
+                   service_id=req.service_id, priority=sr["priority"],
+                   event_at=event.occurred_at.isoformat() if event else None)

@@ -1,0 +1,133 @@
+"""Delivering records to the front door's webhook through the outbox: never dropped, retried with backoff.
+
+A delivery row is written in the same transaction as the request (or its update), with the exact
+body to send; the worker claims due rows with `webapp.outbox.claim_due` and POSTs them. Any
+error or non-2xx answer is retried after about 1 min, 5 min, 30 min, 2 h, then every 12 h, for as
+long as it takes. Staff see every row not yet delivered, and for how long.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+from flask import current_app
+from sqlalchemy import func, select
+
+from webapp import clock
+from webapp.extensions import db
+from webapp.outbox import PENDING, SENDING, SENT, claim_due, mark_sent, retry_later
+from webapp.support.models import DELIVERY_NEW, DELIVERY_UPDATE, FrontDoorDelivery, SupportRequest
+
+log = logging.getLogger("flourish.support.delivery")
+
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+THEN_EVERY = timedelta(hours=12)
+TIMEOUT = (5, 20)  # connect, read (seconds)
+CONTENT_TYPE = "application/fhir+json"
+
+
+def delay_after(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed try (1-based)."""
+    return BACKOFF[attempts - 1] if 1 <= attempts <= len(BACKOFF) else THEN_EVERY
+
+
+def signature(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def enqueue(req: SupportRequest, bundle: dict[str, Any], kind: str = DELIVERY_NEW) -> FrontDoorDelivery:
+    """Add the record to the outbox in the caller's transaction. Its key is also Bundle.identifier."""
+    now = clock.now()
+    row = FrontDoorDelivery(request_id=req.id, kind=kind, idempotency_key=bundle["identifier"]["value"],
+                            body=json.dumps(bundle, ensure_ascii=False, separators=(",", ":")),
+                            created_at=now, next_attempt_at=now, status=PENDING, attempts=0)
+    db.session.add(row)
+    return row
+
+
+def update_key(req: SupportRequest) -> str:
+    """`<reference>-U<n>`: each update has its own key, so the front door does not drop it as a repeat."""
+    count = db.session.scalar(select(func.count()).select_from(FrontDoorDelivery).where(
+        FrontDoorDelivery.request_id == req.id, FrontDoorDelivery.kind == DELIVERY_UPDATE)) or 0
+    return f"{req.reference}-U{count + 1}"
+
+
+def _earlier_unsent(row: FrontDoorDelivery) -> bool:
+    return db.session.scalar(select(FrontDoorDelivery.id).where(
+        FrontDoorDelivery.request_id == row.request_id, FrontDoorDelivery.id < row.id,
+        FrontDoorDelivery.status != SENT).limit(1)) is not None
+
+
+def _send(row: FrontDoorDelivery, url: str, secret: str) -> None:
+    body = row.body.encode("utf-8")
+    headers = {"Content-Type": CONTENT_TYPE, "Accept": CONTENT_TYPE, "Idempotency-Key": row.idempotency_key,
+               "X-Flourish-Signature": signature(body, secret), "User-Agent": "Flourish front-door delivery"}
+    try:
+        response = requests.post(url, data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False)
+    except requests.RequestException as error:
+        retry_later(row, f"{type(error).__name__}", delay_after((row.attempts or 0) + 1))
+        log.info("front door delivery failed id=%s error=%s", row.id, type(error).__name__)
+        return
+    row.last_status_code = response.status_code
+    if 200 <= response.status_code < 300:
+        mark_sent(row)
+        log.info("front door delivery sent id=%s status=%s", row.id, response.status_code)
+        return
+    retry_later(row, f"HTTP {response.status_code}", delay_after((row.attempts or 0) + 1))
+    log.info("front door delivery refused id=%s status=%s", row.id, response.status_code)
+
+
+def deliver_due() -> int:
+    """Worker job: send every due delivery. Returns how many were delivered this pass."""
+    url = current_app.config.get("FRONT_DOOR_WEBHOOK_URL")
+    if not url:
+        return 0  # pull-only: the front door reads the API; rows stay listed as undelivered by webhook
+    secret = current_app.config.get("FRONT_DOOR_WEBHOOK_SECRET") or ""
+    delivered = 0
+    for row in claim_due(FrontDoorDelivery):
+        if _earlier_unsent(row):
+            # An update never overtakes the record it updates: try again after the earlier one.
+            row.status, row.claimed_by, row.next_attempt_at = PENDING, None, clock.now() + BACKOFF[0]
+        else:
+            _send(row, url, secret)
+            delivered += row.status == SENT
+        db.session.commit()
+    return delivered
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    row: FrontDoorDelivery
+    waiting_for: timedelta
+
+
+def undelivered(limit: int = 200) -> list[Undelivered]:
+    """Every record not yet delivered, oldest first, with how long it has waited."""
+    now = clock.now()
+    rows = db.session.scalars(
+        select(FrontDoorDelivery).where(FrontDoorDelivery.status.in_((PENDING, SENDING, "failed")))
+        .order_by(FrontDoorDelivery.created_at, FrontDoorDelivery.id).limit(limit)
+    ).all()
+    refs = {r.request_id for r in rows}
+    if refs:  # load the requests in one query (no N+1)
+        db.session.scalars(select(SupportRequest).where(SupportRequest.id.in_(refs))).all()
+    return [Undelivered(row, now - row.created_at) for row in rows]
+
+
+def undelivered_summary() -> tuple[int, datetime | None]:
+    """(how many, since when) for the queue's banner."""
+    count, oldest = db.session.execute(
+        select(func.count(), func.min(FrontDoorDelivery.created_at))
+        .where(FrontDoorDelivery.status.in_((PENDING, SENDING, "failed")))).one()
+    if oldest is not None and oldest.tzinfo is None:
+        from datetime import UTC
+
+        oldest = oldest.replace(tzinfo=UTC)
+    return count or 0, oldest

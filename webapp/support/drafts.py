@@ -1,0 +1,294 @@
+"""The request form as a server-side draft: its steps, what was typed, and the answers it makes.
+
+What someone types on a step is kept in the draft exactly as sent (even when it does not pass
+yet), so a failed submit, a reload, going back or a dropped connection loses nothing. At the
+check page and on sending, every step is validated again from the draft on the server.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+from werkzeug.datastructures import MultiDict
+
+from webapp import clock
+from webapp.extensions import db
+from webapp.support import forms
+from webapp.support.ages import YOUNGEST_DECIDING_ABOUT_PARENTS, age_today
+from webapp.support.models import RequestDraft
+
+DRAFT_KEPT_FOR = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # the URL segment
+    title: Any
+    form_class: type[forms.DraftForm]
+    applies: Callable[[dict], bool] = lambda answers: True
+
+
+def _requester_type(answers: dict) -> str | None:
+    return answers.get("requester_type")
+
+
+STEPS: tuple[Step, ...] = (
+    Step("who", _l("Who is asking"), forms.WhoForm),
+    Step("about-you", _l("About you"), forms.ParentForm, lambda a: _requester_type(a) == "parent"),
+    Step("about-you-professional", _l("About you"), forms.ProfessionalForm,
+         lambda a: _requester_type(a) == "professional"),
+    Step("young-person", _l("About the young person"), forms.YoungPersonForm),
+    Step("safety", _l("Staying safe"), forms.RiskForm),
+    Step("your-story", _l("What is happening"), forms.StoryForm),
+    Step("contact", _l("Contact and communication"), forms.ContactForm),
+    Step("consent", _l("Sharing"), forms.ConsentForm),
+)
+STEPS_BY_NAME = {step.name: step for step in STEPS}
+
+
+# -- storage ------------------------------------------------------------------------------------
+
+def new_draft(user_id: int | None) -> RequestDraft:
+    now = clock.now()
+    draft = RequestDraft(id=secrets.token_urlsafe(32), user_id=user_id, answers={}, created_at=now, updated_at=now)
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def get_draft(draft_id: str | None) -> RequestDraft | None:
+    if not draft_id or not isinstance(draft_id, str) or len(draft_id) > 43:
+        return None
+    draft = db.session.get(RequestDraft, draft_id)
+    if draft is None or clock.now() - draft.updated_at > DRAFT_KEPT_FOR:
+        return None
+    return draft
+
+
+def save_input(draft: RequestDraft, step: Step, formdata: MultiDict) -> None:
+    """Keep what was typed on this step, field by field, as given (valid or not)."""
+    fields = [field.name for field in step.form_class(formdata=None, meta={"csrf": False})
+              if field.type != "CSRFTokenField"]
+    kept = {name: [value[:5000] for value in formdata.getlist(name)][:20] for name in fields if name in formdata}
+    inputs = dict(draft.answers or {})
+    inputs[step.name] = kept
+    draft.answers = inputs  # a new dict, so the JSON column sees the change
+    draft.updated_at = clock.now()
+
+
+def stored_input(draft: RequestDraft, step: Step) -> MultiDict | None:
+    kept = (draft.answers or {}).get(step.name)
+    if kept is None:
+        return None
+    return MultiDict([(name, value) for name, values in kept.items() for value in values])
+
+
+def delete_old_drafts() -> int:
+    """Worker job: unsent drafts no one has touched for DRAFT_KEPT_FOR go (sent ones go at once)."""
+    cutoff = clock.now() - DRAFT_KEPT_FOR
+    result = db.session.execute(delete(RequestDraft).where(RequestDraft.updated_at < cutoff))
+    return result.rowcount or 0
+
+
+# -- the steps and their forms -------------------------------------------------------------------
+
+def _first_values(draft: RequestDraft, step_name: str) -> dict[str, str]:
+    kept = (draft.answers or {}).get(step_name) or {}
+    return {name: values[0] for name, values in kept.items() if values}
+
+
+def quick_answers(draft: RequestDraft) -> dict[str, str]:
+    """The few raw answers that decide which steps apply (who is asking)."""
+    return _first_values(draft, "who")
+
+
+def audience(draft: RequestDraft) -> str:
+    return "self" if quick_answers(draft).get("requester_type") == "young_person" else "other"
+
+
+def young_person_age(draft: RequestDraft) -> int | None:
+    raw = _first_values(draft, "young-person").get("date_of_birth")
+    try:
+        return age_today(date.fromisoformat(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+def applicable_steps(draft: RequestDraft) -> list[Step]:
+    answers = quick_answers(draft)
+    return [step for step in STEPS if step.applies(answers)]
+
+
+def make_form(draft: RequestDraft, step: Step, formdata: MultiDict | None = None, csrf: bool = True):
+    """The step's form, filled from `formdata` (a POST) or else from what the draft holds."""
+    data = formdata if formdata is not None else stored_input(draft, step)
+    kwargs: dict[str, Any] = {"audience": audience(draft)}
+    if step.form_class is forms.ContactForm:
+        kwargs["age"] = young_person_age(draft)
+    if not csrf:
+        kwargs["meta"] = {"csrf": False}
+    return step.form_class(formdata=data, **kwargs)
+
+
+def validated_forms(draft: RequestDraft) -> tuple[dict[str, Any], Step | None]:
+    """Every applicable step's form rebuilt from the draft and validated; and the first that fails."""
+    result: dict[str, Any] = {}
+    first_bad = None
+    for step in applicable_steps(draft):
+        form = make_form(draft, step, formdata=stored_input(draft, step) or MultiDict(), csrf=False)
+        if not form.validate() and first_bad is None:
+            first_bad = step
+        result[step.name] = form
+    return result, first_bad
+
+
+def next_step(draft: RequestDraft, current: Step) -> Step | None:
+    steps = applicable_steps(draft)
+    names = [s.name for s in steps]
+    if current.name not in names:
+        return steps[0]
+    index = names.index(current.name)
+    return steps[index + 1] if index + 1 < len(steps) else None
+
+
+def previous_step(draft: RequestDraft, current: Step) -> Step | None:
+    steps = applicable_steps(draft)
+    names = [s.name for s in steps]
+    if current.name not in names or names.index(current.name) == 0:
+        return None
+    return steps[names.index(current.name) - 1]
+
+
+def any_risk(values: dict[str, Any]) -> bool:
+    return any(values.get(name) == "yes" for name in forms.RISK_FIELDS)
+
+
+# -- the answers a draft makes ---------------------------------------------------------------------
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def answers_from(validated: dict[str, Any]) -> dict[str, Any]:
+    """One flat dict of every answer, cleaned (the request's `answers`, and the FHIR record's source).
+
+    `goals` is a list of up to three strings: the goals capability reads it.
+    """
+    answers: dict[str, Any] = {}
+    for form in validated.values():
+        for field in form:
+            if field.type in ("CSRFTokenField", "SubmitField"):
+                continue
+            answers[field.name] = _clean(field.data)
+    answers["goals"] = [answers.pop(name) for name in ("goal_1", "goal_2", "goal_3") if answers.get(name)]
+    if answers.get("postcode"):
+        answers["postcode"] = forms.normalise_postcode(answers["postcode"])
+    if answers.get("phone"):
+        answers["phone"] = forms.normalise_phone(answers["phone"])
+    if answers.get("nhs_number"):
+        answers["nhs_number"] = answers["nhs_number"].replace(" ", "")
+    if answers.get("requester_type") != "young_person":
+        answers.pop("involve_parent", None)
+        answers.pop("parent_may_track", None)
+    elif (age_today(date.fromisoformat(answers["date_of_birth"])) >= YOUNGEST_DECIDING_ABOUT_PARENTS):
+        answers.pop("involve_parent", None)
+    return answers
+
+
+def _texts(draft_audience: str) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for step in STEPS:
+        form = step.form_class(formdata=None, meta={"csrf": False}, audience=draft_audience)
+        for field in form:
+            if field.type != "CSRFTokenField":
+                texts[field.name] = str(field.label.text)
+    texts["goals"] = str(_l("What would you like to be different? (up to three things)"))
+    return texts
+
+
+def question_texts(draft_audience: str, english: bool = True) -> dict[str, str]:
+    """Each answer's question, in English as the front door reads it (QuestionnaireResponse.item.text)."""
+    if not english:
+        return _texts(draft_audience)
+    with force_locale("en"):
+        return _texts(draft_audience)
+
+
+def _choice_labels() -> dict[tuple[str, str], Any]:
+    labels: dict[tuple[str, str], Any] = {}
+    for step in STEPS:
+        for field in step.form_class(formdata=None, meta={"csrf": False}):
+            for value, label in getattr(field, "choices", None) or []:
+                labels[(field.name, value)] = label
+    return labels
+
+
+def shown(name: str, value: Any, labels: dict[tuple[str, str], Any]) -> Any:
+    """An answer as a person reads it."""
+    from webapp.i18n import local_date
+
+    if value is None or value == "" or value == []:
+        return _l("Not given")
+    if isinstance(value, bool):
+        return _l("Yes") if value else _l("No")
+    if isinstance(value, list):
+        return ", ".join(str(labels.get((name, v), v)) for v in value)
+    if isinstance(value, date):
+        return local_date(value)
+    if name == "date_of_birth":
+        return local_date(date.fromisoformat(value))
+    return labels.get((name, value), value)
+
+
+def summary(validated: dict[str, Any]) -> list[dict[str, Any]]:
+    """The check page: each step with its questions and answers, and where to change them."""
+    labels = _choice_labels()
+    sections = []
+    for step_name, form in validated.items():
+        rows = [(field.label.text, shown(field.name, field.data, labels), field.id)
+                for field in form if field.type != "CSRFTokenField"
+                and not (field.name in ("involve_parent", "parent_may_track") and form.audience != "self")
+                and not (field.name == "involve_parent" and (getattr(form, "age", None) or 0) >= 16)]
+        sections.append({"step": STEPS_BY_NAME[step_name], "rows": rows})
+    return sections
+
+
+def answer_rows(answers: dict[str, Any], texts: dict[str, str]) -> list[tuple[str, Any]]:
+    """A sent request's answers as (question, answer), for the page to keep or print."""
+    labels = _choice_labels()
+    order = {name: index for index, name in enumerate(_field_order())}
+    names = sorted((n for n in answers if n != "updates"), key=lambda n: (order.get(n, len(order)), n))
+    return [(texts.get(name, name), shown(name, answers[name], labels)) for name in names]
+
+
+def _field_order() -> list[str]:
+    """Every answer's name in the order the form asks it (`goals` where the three goals are)."""
+    names: list[str] = []
+    for step in STEPS:
+        for field in step.form_class(formdata=None, meta={"csrf": False}):
+            if field.type == "CSRFTokenField":
+                continue
+            if field.name.startswith("goal_"):
+                if "goals" not in names:
+                    names.append("goals")
+                continue
+            if field.name not in names:
+                names.append(field.name)
+    return names
+
+
+def drafts_for_export(user_id: int) -> list[dict[str, Any]]:
+    rows = db.session.scalars(select(RequestDraft).where(RequestDraft.user_id == user_id,
+                                                         RequestDraft.submitted_request_id.is_(None)))
+    return [{"started_at": d.created_at.isoformat(), "typed_so_far": d.answers} for d in rows]

@@ -1,0 +1,329 @@
+"""The pages of the request-for-support form, and the forms of the timeline, /track and triage.
+
+Each step's form is rebuilt from the draft's stored input at the check page, so every answer is
+validated again on the server before anything is sent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import Optional, ValidationError
+
+from webapp.forms import BaseForm, LocalDateField, input_required, max_length, required
+
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+TEXT_LIMIT = 3000
+SHORT_LIMIT = 120
+
+REQUESTER_TYPES = (
+    ("young_person", _l("I am the young person, asking for myself")),
+    ("parent", _l("I am a parent or carer, asking for my child")),
+    ("professional", _l("I am a professional, for example from a school, GP surgery or social care")),
+)
+HOW_LONG = (
+    ("under_1_month", _l("Less than a month")),
+    ("1_to_6_months", _l("1 to 6 months")),
+    ("6_to_12_months", _l("6 months to a year")),
+    ("over_1_year", _l("More than a year")),
+)
+# What it is about: the self-help topics we match to while they wait.
+TOPICS = (
+    ("worry", _l("Worry, panic or feeling anxious")),
+    ("low-mood", _l("Feeling low, sad or empty")),
+    ("stress-exams", _l("Stress, school, college or exams")),
+    ("friendships-bullying", _l("Friendships, relationships or bullying")),
+    ("anger", _l("Anger that feels too big")),
+    ("sleep", _l("Not sleeping well")),
+    ("loss-grief", _l("Someone has died, or another big loss")),
+    ("eating-body", _l("Worries about eating, food or the body")),
+    ("self-harm", _l("Self-harm, or urges to self-harm")),
+    ("unsafe-at-home", _l("Not feeling safe at home")),
+)
+INVOLVE_PARENT = (
+    ("yes", _l("Yes, please involve a parent or carer")),
+    ("no", _l("No, please do not involve a parent or carer")),
+    ("not_sure", _l("I am not sure yet: I would like to talk about it first")),
+)
+
+PHONE_CLEAN = re.compile(r"[\s\-().]")
+UK_PHONE = re.compile(r"^0\d{9,10}$")
+POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$")
+
+
+def normalise_phone(value: str) -> str | None:
+    """A UK phone number as digits starting 0 (from "+44 7700 900123" too), or None if it is not one."""
+    digits = PHONE_CLEAN.sub("", value or "")
+    if digits.startswith("+44"):
+        digits = "0" + digits[3:].lstrip("0")
+    elif digits.startswith("0044"):
+        digits = "0" + digits[4:].lstrip("0")
+    return digits if UK_PHONE.match(digits) else None
+
+
+def normalise_postcode(value: str) -> str | None:
+    match = POSTCODE.match((value or "").strip().upper())
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+def nhs_number_is_valid(value: str) -> bool:
+    """Ten digits whose last is the modulus 11 check digit of the first nine (weights 10 to 2)."""
+    digits = re.sub(r"\s", "", value or "")
+    if not re.fullmatch(r"\d{10}", digits):
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class DraftForm(BaseForm):
+    """A step of the request form. `audience` is "self" (a young person) or "other"."""
+
+    def __init__(self, *args, audience: str = "other", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.audience = audience
+
+
+class WhoForm(DraftForm):
+    requester_type = RadioField(_l("Who is asking for support?"), choices=list(REQUESTER_TYPES),
+                                validators=[input_required(_l("Choose who is asking for support."))])
+
+
+class ParentForm(DraftForm):
+    requester_name = StringField(_l("Your name"), validators=[required(_l("Enter your name.")),
+                                                              max_length(SHORT_LIMIT)])
+    relationship = StringField(_l("Your relationship to the young person"),
+                               description=_l("For example mum, dad, grandparent, foster carer."),
+                               validators=[required(_l("Enter your relationship to the young person.")),
+                                           max_length(60)])
+
+
+class ProfessionalForm(DraftForm):
+    requester_name = StringField(_l("Your name"), validators=[required(_l("Enter your name.")),
+                                                              max_length(SHORT_LIMIT)])
+    professional_role = StringField(_l("Your role"), description=_l("For example school nurse, GP, social worker."),
+                                    validators=[required(_l("Enter your role.")), max_length(SHORT_LIMIT)])
+    organisation = StringField(_l("Your organisation"), validators=[required(_l("Enter your organisation.")),
+                                                                    max_length(SHORT_LIMIT)])
+    consent_confirmed = BooleanField(
+        _l("The young person agreed to this request (or, if they cannot decide for themselves, their parent "
+           "or carer did)"),
+        validators=[input_required(_l("Confirm that the young person agreed. If they have not, talk to them "
+                                      "first."))])
+
+
+AGE_MESSAGES = {
+    "future": _l("The date of birth is in the future. Check the year, month and day."),
+    "too_old": _l("Flourish is for people up to their 26th birthday, so we cannot take this request. "
+                  "Adult mental health services can help: see below."),
+    "too_young": _l("You need to be 13 or older to ask for support yourself. A parent, carer, or someone at "
+                    "school or your GP surgery can ask for you: see below."),
+}
+
+
+class YoungPersonForm(DraftForm):
+    age_outcome: str | None = None
+
+    given_name = StringField(_l("First name"), validators=[required(_l("Enter a first name.")),
+                                                           max_length(60)])
+    family_name = StringField(_l("Last name"), validators=[required(_l("Enter a last name.")), max_length(60)])
+    date_of_birth = LocalDateField(_l("Date of birth"), validators=[input_required(_l("Enter a date of birth."))])
+    postcode = StringField(_l("Home postcode"), description=_l("For example NR1 3SR."),
+                           validators=[required(_l("Enter a postcode."))])
+    school = StringField(_l("School or college (optional)"), validators=[max_length(SHORT_LIMIT)])
+    gp_practice = StringField(_l("GP surgery (optional)"), validators=[max_length(SHORT_LIMIT)])
+    nhs_number = StringField(_l("NHS number (optional)"),
+                             description=_l("10 digits, for example 943 476 5919. You can leave this out."),
+                             validators=[Optional()])
+
+    def __init__(self, *args, audience: str = "other", **kwargs):
+        super().__init__(*args, audience=audience, **kwargs)
+        if audience == "self":
+            self.given_name.label.text = _l("Your first name")
+            self.family_name.label.text = _l("Your last name")
+            self.date_of_birth.label.text = _l("Your date of birth")
+            self.postcode.label.text = _l("Your home postcode")
+        else:
+            self.given_name.label.text = _l("The young person's first name")
+            self.family_name.label.text = _l("The young person's last name")
+            self.date_of_birth.label.text = _l("The young person's date of birth")
+            self.postcode.label.text = _l("The young person's home postcode")
+
+    def validate_date_of_birth(self, field):
+        from webapp.support.ages import age_outcome
+
+        if field.data is None:
+            return
+        self.age_outcome = age_outcome(field.data, self.audience)
+        if self.age_outcome is not None:
+            raise ValidationError(AGE_MESSAGES[self.age_outcome])
+
+    def validate_postcode(self, field):
+        if field.data and normalise_postcode(field.data) is None:
+            raise ValidationError(_l("Enter a UK postcode, like NR1 3SR."))
+
+    def validate_nhs_number(self, field):
+        if field.data and not nhs_number_is_valid(field.data):
+            raise ValidationError(_l("This is not a valid NHS number. Check it, or leave it out."))
+
+
+RISK_QUESTIONS = {
+    "risk_ending_life": (_l("Are you having thoughts of ending your life right now?"),
+                         _l("Are they having thoughts of ending their life right now?")),
+    "risk_self_harm": (_l("Have you hurt yourself in a way that may need medical help?"),
+                       _l("Have they hurt themselves in a way that may need medical help?")),
+    "risk_unsafe_tonight": (_l("Are you worried you may not be safe tonight?"),
+                            _l("Are you worried they may not be safe tonight?")),
+    "risk_being_hurt": (_l("Is someone hurting you, or making you feel unsafe?"),
+                        _l("Is someone hurting them, or making them feel unsafe?")),
+}
+RISK_FIELDS = tuple(RISK_QUESTIONS)
+
+
+class RiskForm(DraftForm):
+    risk_ending_life = RadioField("", choices=YES_NO, validators=[input_required()])
+    risk_self_harm = RadioField("", choices=YES_NO, validators=[input_required()])
+    risk_unsafe_tonight = RadioField("", choices=YES_NO, validators=[input_required()])
+    risk_being_hurt = RadioField("", choices=YES_NO, validators=[input_required()])
+
+    def __init__(self, *args, audience: str = "other", **kwargs):
+        super().__init__(*args, audience=audience, **kwargs)
+        for name, (self_label, other_label) in RISK_QUESTIONS.items():
+            getattr(self, name).label.text = self_label if audience == "self" else other_label
+
+
+class StoryForm(DraftForm):
+    topics = MultiCheckboxField(_l("What is it about? Choose any that fit (optional)"), choices=list(TOPICS),
+                                validate_choice=True)
+    whats_happening = TextAreaField(_l("What is happening, in your own words?"),
+                                    description=_l("What is hard at the moment, and how it affects day-to-day life."),
+                                    validators=[required(_l("Tell us a little about what is happening.")),
+                                                max_length(TEXT_LIMIT)])
+    goal_1 = StringField(_l("First thing"), validators=[max_length(200)])
+    goal_2 = StringField(_l("Second thing (optional)"), validators=[max_length(200)])
+    goal_3 = StringField(_l("Third thing (optional)"), validators=[max_length(200)])
+    how_long = RadioField(_l("How long has it been going on?"), choices=list(HOW_LONG),
+                          validators=[input_required(_l("Choose how long it has been going on."))])
+    what_helped = TextAreaField(_l("What has helped, even a little? (optional)"), validators=[max_length(TEXT_LIMIT)])
+    others_involved = TextAreaField(_l("Who else is involved or helping? (optional)"),
+                                    description=_l("For example a school nurse, social worker, or another service."),
+                                    validators=[max_length(TEXT_LIMIT)])
+
+    def validate_goal_1(self, field):
+        if not any((g.data or "").strip() for g in (self.goal_1, self.goal_2, self.goal_3)):
+            raise ValidationError(_l("Write at least one thing you would like to be different."))
+
+
+class ContactForm(DraftForm):
+    phone = StringField(_l("Phone number (optional)"), description=_l("A UK mobile or landline."),
+                        validators=[max_length(20)])
+    email = StringField(_l("Email address (optional)"), validators=[max_length(254)])
+    can_call = BooleanField(_l("You can call this number"))
+    can_text = BooleanField(_l("You can send a text message"))
+    can_voicemail = BooleanField(_l("You can leave a voicemail"))
+    can_letter = BooleanField(_l("You can send a letter to the home address"))
+    address = TextAreaField(_l("Address for letters"), description=_l("Only needed if we can send a letter."),
+                            validators=[max_length(300)])
+    best_times = StringField(_l("Best times to contact (optional)"),
+                             description=_l("For example after 4pm on weekdays."),
+                             validators=[max_length(200)])
+    communication_needs = TextAreaField(_l("Anything that helps communication? (optional)"),
+                                        description=_l("For example British Sign Language, easy read, or extra time."),
+                                        validators=[max_length(1000)])
+    preferred_language = StringField(_l("Preferred language (optional)"), validators=[max_length(60)])
+    involve_parent = RadioField(_l("Would you like us to involve a parent or carer?"), choices=list(INVOLVE_PARENT),
+                                validators=[Optional()])
+    parent_may_track = RadioField(
+        _l("May a parent or carer follow this request with its reference and your date of birth?"),
+        choices=YES_NO, validators=[Optional()])
+
+    def __init__(self, *args, audience: str = "other", age: int | None = None, **kwargs):
+        super().__init__(*args, audience=audience, **kwargs)
+        self.age = age
+
+    def validate_phone(self, field):
+        if field.data and normalise_phone(field.data) is None:
+            raise ValidationError(_l("Enter a UK phone number, like 07700 900123 or 01603 123456."))
+
+    def validate_email(self, field):
+        value = (field.data or "").strip()
+        if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValidationError(_l("Enter an email address like name@example.com."))
+
+    def validate_can_call(self, field):
+        if not (self.phone.data or "").strip() and not (self.email.data or "").strip() and not self.can_letter.data:
+            raise ValidationError(_l("Give a phone number or an email address, or say we can write to you."))
+        if (field.data or self.can_text.data or self.can_voicemail.data) and not (self.phone.data or "").strip():
+            raise ValidationError(_l("Give a phone number, or untick calls, texts and voicemail."))
+
+    def validate_address(self, field):
+        if self.can_letter.data and not (field.data or "").strip():
+            raise ValidationError(_l("Give the address for letters, or untick letters."))
+
+    def validate_involve_parent(self, field):
+        if self.audience == "self" and self.age is not None and self.age < 16 and not field.data:
+            raise ValidationError(_l("Choose whether to involve a parent or carer."))
+
+    def validate_parent_may_track(self, field):
+        if self.audience == "self" and not field.data:
+            raise ValidationError(_l("Choose whether a parent or carer may follow this request."))
+
+
+class ConsentForm(DraftForm):
+    consent_share = BooleanField(
+        _l("I agree that this request is shared with the Integrated Front Door, the NHS team that reads every "
+           "request and finds the right help"),
+        validators=[input_required(_l("We can only send the request if you agree to it being shared with the "
+                                      "front door."))])
+
+
+class SubmitForm(BaseForm):
+    """The check page's button. `draft` must be the session's draft, so an old page cannot send."""
+
+    draft = StringField()
+
+
+class WorseForm(BaseForm):
+    what_changed = TextAreaField(_l("What has changed?"),
+                                 description=_l("A clinician at the front door will read this."),
+                                 validators=[required(_l("Tell us what has changed.")), max_length(TEXT_LIMIT)])
+
+
+class AnswerForm(BaseForm):
+    answer = TextAreaField(_l("Your answer"), validators=[required(_l("Write your answer.")), max_length(TEXT_LIMIT)])
+
+
+class TrackForm(BaseForm):
+    reference = StringField(_l("Reference"), description=_l("For example FL-7KX3-9QPA. It is on the page you saw "
+                                                             "when the request was sent."),
+                            validators=[required(_l("Enter the reference.")), max_length(20)])
+    date_of_birth = LocalDateField(_l("The young person's date of birth"),
+                                   validators=[input_required(_l("Enter the young person's date of birth."))])
+
+
+class TriageForm(BaseForm):
+    status = SelectField(_l("Status"), choices=[], validators=[input_required()])
+    thrive_group = SelectField(_l("Needs-based grouping"), choices=[], validators=[Optional()], validate_choice=False)
+    service_id = SelectField(_l("Service or offer"), choices=[], validators=[Optional()], validate_choice=False)
+    note_for_requester = TextAreaField(_l("Note the requester will see (optional)"),
+                                       validators=[max_length(TEXT_LIMIT)])
+    question = TextAreaField(_l("Question for the requester"),
+                             description=_l("Needed when more information is needed: they answer it in the app."),
+                             validators=[max_length(TEXT_LIMIT)])
+
+    def validate_question(self, field):
+        if self.status.data == "more_information_needed" and not (field.data or "").strip():
+            raise ValidationError(_l("Write the question the requester should answer."))
+
+
+class ReviewedForm(BaseForm):
+    """Marks a "things have got worse" flag as looked at."""

@@ -1,0 +1,237 @@
+"""The front-door record: a FHIR R4 Bundle built and validated with fhir.resources (R4B module).
+
+One `ServiceRequest` (identifier = the reference, status active, intent order, priority routine or
+urgent, subject the Patient in this bundle, requester who asked, reason in their words, category
+the THRIVE grouping once triaged), a UK Core `Patient`, a `RelatedPerson` (parent or carer) or
+`Practitioner` (professional) when someone asked on the young person's behalf, and a
+`QuestionnaireResponse` with every answer. Risk answers come first wherever a reader looks.
+
+fhir.resources checks structure, not code values, so `check_record` checks the codes we rely on.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fhir.resources.R4B.bundle import Bundle
+
+from webapp import clock
+from webapp.support import forms
+from webapp.support.models import URGENT, SupportRequest
+
+SYSTEM_BASE = "https://flourish.example/Id"  # this service's own identifier namespace
+REFERENCE_SYSTEM = f"{SYSTEM_BASE}/support-request"
+BUNDLE_SYSTEM = f"{SYSTEM_BASE}/front-door-record"
+NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
+THRIVE_SYSTEM = f"{SYSTEM_BASE}/thrive-grouping"
+STATUS_SYSTEM = f"{SYSTEM_BASE}/request-status"
+UKCORE = "https://fhir.hl7.org.uk/StructureDefinition/"
+PROFILES = {name: UKCORE + f"UKCore-{name}" for name in
+            ("Patient", "ServiceRequest", "RelatedPerson", "Practitioner", "QuestionnaireResponse")}
+THRIVE_DISPLAY = {"getting_advice": "Getting Advice", "getting_help": "Getting Help",
+                  "getting_more_help": "Getting More Help", "getting_risk_support": "Getting Risk Support"}
+BUNDLE_TYPES = {"collection", "searchset"}
+PRIORITIES = {"routine", "urgent"}
+_NAMESPACE = uuid.UUID("1f0e8a52-5d0c-4c61-9d1e-7a5bb2c6f0a1")
+
+RISK_LABELS = {
+    "risk_ending_life": "Thoughts of ending their life now",
+    "risk_self_harm": "Has hurt themselves in a way that may need medical help",
+    "risk_unsafe_tonight": "May not be safe tonight",
+    "risk_being_hurt": "Someone is hurting them or making them feel unsafe",
+}
+
+
+class RecordError(ValueError):
+    """A record that must not be sent: a code we rely on is wrong."""
+
+
+def _urn(reference: str, kind: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{reference}/{kind}')}"
+
+
+def _instant(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _telecom(answers: dict[str, Any]) -> list[dict[str, Any]]:
+    telecom = []
+    if answers.get("phone"):
+        telecom.append({"system": "phone", "value": answers["phone"]})
+    if answers.get("email"):
+        telecom.append({"system": "email", "value": answers["email"]})
+    return telecom
+
+
+def _patient(req: SupportRequest, answers: dict[str, Any]) -> dict[str, Any]:
+    patient: dict[str, Any] = {
+        "resourceType": "Patient",
+        "meta": {"profile": [PROFILES["Patient"]]},
+        "name": [{"use": "official", "given": [answers.get("given_name", "")],
+                  "family": answers.get("family_name", "")}],
+        "birthDate": req.young_person_date_of_birth.isoformat(),
+    }
+    if answers.get("nhs_number"):
+        patient["identifier"] = [{"system": NHS_NUMBER_SYSTEM, "value": answers["nhs_number"]}]
+    if answers.get("postcode"):
+        patient["address"] = [{"use": "home", "postalCode": answers["postcode"]}]
+        if answers.get("requester_type") == "young_person" and answers.get("address"):
+            patient["address"][0]["text"] = answers["address"]
+    if answers.get("gp_practice"):
+        patient["generalPractitioner"] = [{"display": answers["gp_practice"]}]
+    if answers.get("school"):
+        patient["contact"] = [{"relationship": [{"text": "School or college"}],
+                               "organization": {"display": answers["school"]}}]
+    if answers.get("requester_type") == "young_person" and _telecom(answers):
+        patient["telecom"] = _telecom(answers)
+    if answers.get("preferred_language"):
+        patient["communication"] = [{"language": {"text": answers["preferred_language"]}, "preferred": True}]
+    return patient
+
+
+def _requester(req: SupportRequest, answers: dict[str, Any], patient_ref: str) -> dict[str, Any] | None:
+    kind = answers.get("requester_type")
+    name = [{"text": answers.get("requester_name", "")}]
+    if kind == "parent":
+        resource = {"resourceType": "RelatedPerson", "meta": {"profile": [PROFILES["RelatedPerson"]]},
+                    "patient": {"reference": patient_ref},
+                    "relationship": [{"text": answers.get("relationship", "Parent or carer")}], "name": name}
+    elif kind == "professional":
+        resource = {"resourceType": "Practitioner", "meta": {"profile": [PROFILES["Practitioner"]]}, "name": name,
+                    "qualification": [{"code": {"text": answers.get("professional_role", "")},
+                                       "issuer": {"display": answers.get("organisation", "")}}]}
+    else:
+        return None
+    telecom = _telecom(answers)
+    if telecom:
+        resource["telecom"] = telecom
+    if answers.get("address"):
+        resource["address"] = [{"text": answers["address"]}]
+    return resource
+
+
+def _answer_value(value: Any) -> list[dict[str, Any]]:
+    if value is None or value == "" or value == []:
+        return []
+    if isinstance(value, bool):
+        return [{"valueBoolean": value}]
+    if isinstance(value, list):
+        return [{"valueString": str(v)} for v in value]
+    return [{"valueString": str(value)}]
+
+
+def _items(req: SupportRequest, answers: dict[str, Any], texts: dict[str, str]) -> list[dict[str, Any]]:
+    """Every answer as an item; the risk answers first, then the rest in the order they were asked."""
+    names = [n for n in forms.RISK_FIELDS if n in answers]
+    names += [n for n in answers if n not in names and n != "updates"]
+    items = []
+    for name in names:
+        item: dict[str, Any] = {"linkId": name, "text": texts.get(name, name)}
+        answer = _answer_value(answers[name])
+        if answer:
+            item["answer"] = answer
+        items.append(item)
+    for number, update in enumerate(answers.get("updates") or [], start=1):
+        label = "Things have got worse" if update["kind"] == "worse" else f"Answer to: {update.get('question', '')}"
+        items.append({"linkId": f"update-{number}", "text": f"{label} ({update['at']})",
+                      "answer": [{"valueString": update["text"]}]})
+    return items
+
+
+def _notes(req: SupportRequest, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    notes = []
+    risks = [RISK_LABELS[name] for name in forms.RISK_FIELDS if answers.get(name) == "yes"]
+    if risks:
+        notes.append({"text": "RISK: " + "; ".join(risks)})
+    worse = [u for u in answers.get("updates") or [] if u["kind"] == "worse"]
+    if worse:
+        notes.append({"text": f"THINGS HAVE GOT WORSE ({worse[-1]['at']}): {worse[-1]['text']}"})
+    return notes
+
+
+def build_record(req: SupportRequest, texts: dict[str, str], identifier: str | None = None) -> dict[str, Any]:
+    """The validated record as a JSON-able dict. `identifier` (default the reference) is Bundle.identifier."""
+    answers = req.answers or {}
+    ref = req.reference
+    patient_ref, requester_ref = _urn(ref, "patient"), _urn(ref, "requester")
+    qr_ref, sr_ref = _urn(ref, "questionnaire-response"), _urn(ref, "service-request")
+    requester = _requester(req, answers, patient_ref)
+    service_request: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "meta": {"profile": [PROFILES["ServiceRequest"]]},
+        "identifier": [{"system": REFERENCE_SYSTEM, "value": ref}],
+        "status": "active", "intent": "order", "priority": req.priority,
+        "code": {"text": "Request for emotional wellbeing and mental health support"},
+        "subject": {"reference": patient_ref},
+        "requester": {"reference": requester_ref if requester else patient_ref},
+        "authoredOn": _instant(req.received_at),
+        "reasonCode": [{"text": answers.get("whats_happening", "")}],
+        "supportingInfo": [{"reference": qr_ref}],
+    }
+    if req.thrive_group in THRIVE_DISPLAY:
+        service_request["category"] = [{"coding": [{"system": THRIVE_SYSTEM, "code": req.thrive_group,
+                                                    "display": THRIVE_DISPLAY[req.thrive_group]}]}]
+    if req.status:
+        service_request["extension"] = [{"url": f"{SYSTEM_BASE}/StructureDefinition/request-status",
+                                         "valueCode": req.status}]
+    notes = _notes(req, answers)
+    if notes:
+        service_request["note"] = notes
+    questionnaire_response = {
+        "resourceType": "QuestionnaireResponse",
+        "meta": {"profile": [PROFILES["QuestionnaireResponse"]]},
+        "status": "completed", "subject": {"reference": patient_ref},
+        "authored": _instant(req.received_at),
+        "author": {"reference": requester_ref if requester else patient_ref},
+        "item": _items(req, answers, texts),
+    }
+    entries = [{"fullUrl": sr_ref, "resource": service_request},
+               {"fullUrl": patient_ref, "resource": _patient(req, answers)}]
+    if requester:
+        entries.append({"fullUrl": requester_ref, "resource": requester})
+    entries.append({"fullUrl": qr_ref, "resource": questionnaire_response})
+    bundle = {"resourceType": "Bundle", "identifier": {"system": BUNDLE_SYSTEM, "value": identifier or ref},
+              "type": "collection", "timestamp": _instant(clock.now()), "entry": entries}
+    validated = json.loads(Bundle.model_validate(bundle).model_dump_json())
+    check_record(validated)
+    return validated
+
+
+def check_record(bundle: dict[str, Any]) -> None:
+    """The code values fhir.resources does not check, and the contract's shape. Raises RecordError."""
+    if bundle.get("resourceType") != "Bundle" or bundle.get("type") not in BUNDLE_TYPES:
+        raise RecordError("bundle type")
+    if not (bundle.get("identifier") or {}).get("value"):
+        raise RecordError("bundle identifier")
+    by_url = {e["fullUrl"]: e["resource"] for e in bundle.get("entry", [])}
+    requests = [r for r in by_url.values() if r["resourceType"] == "ServiceRequest"]
+    if len(requests) != 1:
+        raise RecordError("exactly one ServiceRequest")
+    sr = requests[0]
+    if sr.get("status") != "active" or sr.get("intent") != "order" or sr.get("priority") not in PRIORITIES:
+        raise RecordError("ServiceRequest status, intent or priority")
+    subject = by_url.get(sr["subject"]["reference"])
+    if subject is None or subject["resourceType"] != "Patient":
+        raise RecordError("subject must be the Patient in this bundle")
+    if PROFILES["Patient"] not in subject.get("meta", {}).get("profile", []):
+        raise RecordError("Patient profile")
+    for identifier in subject.get("identifier", []):
+        if identifier.get("system") == NHS_NUMBER_SYSTEM and not forms.nhs_number_is_valid(identifier["value"]):
+            raise RecordError("NHS number")
+    for category in sr.get("category", []):
+        for coding in category.get("coding", []):
+            if coding.get("system") == THRIVE_SYSTEM and coding.get("code") not in THRIVE_DISPLAY:
+                raise RecordError("THRIVE grouping")
+    if sr["requester"]["reference"] not in by_url:
+        raise RecordError("requester must be in this bundle")
+
+
+def service_request_of(bundle: dict[str, Any]) -> dict[str, Any]:
+    return next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "ServiceRequest")
+
+
+def is_urgent(req: SupportRequest) -> bool:
+    return req.priority == URGENT
