@@ -7,7 +7,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.validators import DataRequired, Email, InputRequired, Length, StopValidation
 
 
 def required(message=None) -> DataRequired:
@@ -57,8 +57,16 @@ class LocalDateField(DateField):
     """A native date input whose error message is ours (and so translated)."""
 
     def process_formdata(self, valuelist):
+        if not "".join(valuelist or ()).strip():
+            self.data = None  # nothing typed: `required()` (or Optional) says what to do
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
             raise ValueError(_l("Enter a real date, for example 27/03/2010.")) from None
+
+    def pre_validate(self, form):
+        """A date that could not be read keeps its own message: `required()` would replace it."""
+        if self.process_errors:
+            raise StopValidation()
