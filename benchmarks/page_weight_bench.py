@@ -303,7 +303,7 @@ def report(weights: list[PageWeight], notes: list[str]) -> str:
     over_repeat = [w for w in weights if w.repeat.total > REPEAT_VISIT_BUDGET]
     over_page = [w for w in weights if w.first.page_only() > FIRST_VISIT_BUDGET]
     lines += ["", f"Within budget: first visit {len(weights) - len(over_first)} of {len(weights)} pages "
-                  f"({len(weights) - len(over_page)} counting the page alone), "
+                  f"({len(weights) - len(over_page)} of {len(weights)} counting the page alone), "
                   f"repeat visit {len(weights) - len(over_repeat)} of {len(weights)}."]
     if weights:
         lines += ["", *_heaviest(weights)]
@@ -320,9 +320,11 @@ def _heaviest(weights: list[PageWeight]) -> list[str]:
     heaviest = max(weights, key=lambda w: w.repeat.total)
     parts = ", ".join(f"`{urlsplit(t.url).path}` {_kb(t.bytes)} KB"
                       for t in sorted(heaviest.repeat.transfers, key=lambda t: -t.bytes)[:4])
+    copies = [t for t in first.first.transfers if t.by_worker and "lang=" in urlsplit(t.url).query]
     return [f"On the first visit of `{first.path}` the service worker's install fetched {count} URLs, "
-            f"{_kb(worker)} KB of the {_kb(first.first.total)} KB. The heaviest repeat visit, "
-            f"`{heaviest.path}` ({_kb(heaviest.repeat.total)} KB): {parts}."]
+            f"{_kb(worker)} KB of the {_kb(first.first.total)} KB; {len(copies)} of them "
+            f"({_kb(sum(t.bytes for t in copies))} KB) are `?lang=` copies of pages also kept without it. "
+            f"The heaviest repeat visit, `{heaviest.path}` ({_kb(heaviest.repeat.total)} KB): {parts}."]
 
 
 def main() -> None:

@@ -25,10 +25,11 @@ RESULTS_PATH = Path(os.environ.get("BENCH_RESULTS_PATH", Path(__file__).resolve(
 TITLE = "# Benchmark results"
 INTRO = ("Written by `make bench` (`python -m benchmarks [name ...]` runs some of them). Each benchmark "
          "module rewrites only its own section, stamped with when and where it ran; the data-growth table "
-         "is gathered from the sections. Do not edit by hand: change the benchmark and run it again.")
+         "is gathered from the sections. Any other section (\"Budgets not met yet\") is kept as it is; "
+         "write it with `write_section(\"budgets\", ...)` too, never by editing this file.")
 GROWTH_SECTION = "data-growth"
 # Sections in this order first, then any others by name.
-ORDER = ("server", "page-weight", "lighthouse", "waits", "bookings", "notifications")
+ORDER = ("budgets", "server", "page-weight", "lighthouse", "waits", "bookings", "notifications")
 _SECTION = re.compile(r"<!-- section:(?P<name>[\w.-]+) -->\n(?P<body>.*?)<!-- /section:(?P=name) -->\n?", re.S)
 _GROWTH = re.compile(r"<!-- growth (?P<json>\[.*?\]) -->", re.S)
 

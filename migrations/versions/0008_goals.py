@@ -24,11 +24,15 @@ def upgrade():
     sa.Column('share_with_worker', sa.Boolean(), nullable=False),
     sa.Column('reminder_weekday', sa.SmallInteger(), nullable=True),
     sa.Column('reminder_time', sa.Time(), nullable=True),
+    sa.Column('next_reminder_at', webapp.database.UTCDateTime(), nullable=True),
     sa.Column('dismissed_request_ids', sa.JSON(), nullable=False),
     sa.Column('updated_at', webapp.database.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_goal_settings_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_goal_settings'))
     )
+    with op.batch_alter_table('goal_settings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_goal_settings_next_reminder_at'), ['next_reminder_at'], unique=False)
+
     op.create_table('goals',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -72,4 +76,7 @@ def downgrade():
         batch_op.drop_index('ix_goals_user_id_status')
 
     op.drop_table('goals')
+    with op.batch_alter_table('goal_settings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_goal_settings_next_reminder_at'))
+
     op.drop_table('goal_settings')

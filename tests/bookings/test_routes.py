@@ -244,3 +244,16 @@ def test_admins_link_staff_to_bases(app, login, make_user, admin, norwich):
     assert places.may_manage(staff, norwich.id)
     assert client.post_form(f"/staff/bookings/staff/{staff.id}/{norwich.id}/remove").status_code == 303
     assert not places.may_manage(staff, norwich.id)
+
+
+def test_a_reminders_reply_links_open_a_page_ready_to_confirm(app, login, one_slot, young_person):
+    booking = service.book(young_person, one_slot.id)
+    db.session.commit()
+    reminder_url = service.notifications.pending_for("booking", booking.id)[0].url
+    assert reminder_url == f"/bookings/mine/{booking.id}/cancel"
+    client = _signed_in(app, login, young_person)
+    coming = client.get(f"{reminder_url}?reply=yes").get_data(as_text=True)
+    assert "See you there" in coming
+    not_coming = client.get(f"{reminder_url}?reply=no").get_data(as_text=True)
+    assert "Cancel your booking?" in not_coming and "Yes, cancel it" in not_coming
+    assert db.session.get(Booking, booking.id).status == BOOKED  # a GET never acts

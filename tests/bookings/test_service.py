@@ -34,8 +34,9 @@ def test_booking_takes_a_place_and_schedules_reminders_24_and_2_hours_before(one
     assert {r.kind for r in reminders} == {APPOINTMENT_REMINDER}
     assert all(r.expires_at == starts for r in reminders)
     assert reminders[0].params["time"] == "16:00"
-    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.subject_type == "booking",
-                                                             AuditEvent.subject_id == str(booking.id))) == "booking.made"
+    action = select(AuditEvent.action).where(AuditEvent.subject_type == "booking",
+                                             AuditEvent.subject_id == str(booking.id))
+    assert db.session.scalar(action) == "booking.made"
 
 
 def test_a_reminder_already_past_is_not_scheduled(publish, norwich, frozen_clock, young_person):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from webapp import clock
 from webapp.bookings import calendar, places, service, sessions
-from webapp.bookings.models import (ATTENDED, CANCELLED_BY_BASE, NOT_BROUGHT, DropInSession, SessionSeries, Slot)
+from webapp.bookings.models import ATTENDED, CANCELLED_BY_BASE, NOT_BROUGHT, DropInSession, SessionSeries, Slot
 from webapp.bookings.service import BookingError, SlotJustTaken
 from webapp.bookings.sessions import SessionDraft, SessionErrors
 from webapp.extensions import db
@@ -41,11 +41,13 @@ def test_a_session_is_cut_into_slots_in_uk_time(admin, norwich, frozen_clock):
     ({"places_per_slot": -3}, "places_per_slot", "at least 1"),
     ({"minutes": 45}, "slot_minutes", "do not fit exactly"),
     ({"day": date(2026, 6, 14)}, "day", "today or later"),
+    ({"day": date(9999, 12, 31), "weeks": 26}, "day", "within the next year"),
     ({"day": date(2026, 6, 15), "start": "09:00", "end": "10:00"}, "start", "already passed"),
 ])
 def test_bad_sessions_are_refused_by_the_field_and_nothing_is_saved(admin, norwich, frozen_clock, changes, field,
                                                                     message):
-    values = {"day": TUESDAY, "start": "16:00", "end": "18:00", "minutes": 30, "places_per_slot": 2, **changes}
+    values = {"day": TUESDAY, "start": "16:00", "end": "18:00", "minutes": 30, "places_per_slot": 2, "weeks": 0,
+              **changes}
     with pytest.raises(SessionErrors) as refused:
         sessions.create(admin, _draft(norwich, **values))
     assert field in refused.value.errors and message in str(refused.value.errors[field])

@@ -66,7 +66,8 @@ def test_booking_pages_have_no_axe_violations(page, drop_ins, make_user):
     service.book(make_user(role="young_person"), slot.id)
     db.session.commit()
     _sign_in(page, parent.email)
-    for url in ("/bookings/", "/bookings/?district=NR27", "/bookings/?district=XX", "/bookings/bases/norwich-one-stop-shop"):
+    for url in ("/bookings/", "/bookings/?district=NR27", "/bookings/?district=XX",
+                "/bookings/bases/norwich-one-stop-shop"):
         page.goto(url)
         assert_accessible(page)
     page.goto(f"/bookings/slots/{slot.id}/book")  # full: "just taken" with the next free times
@@ -92,7 +93,8 @@ def test_booking_pages_have_no_axe_violations(page, drop_ins, make_user):
     expect(page.get_by_role("heading", name="My bookings")).to_be_visible()
     assert_accessible(page)
     booking = service.my_bookings(parent.id)[0]
-    for url in (f"/bookings/mine/{booking.id}/move", f"/bookings/mine/{booking.id}/cancel"):
+    for url in (f"/bookings/mine/{booking.id}/move", f"/bookings/mine/{booking.id}/cancel",
+                f"/bookings/mine/{booking.id}/cancel?reply=yes"):
         page.goto(url)
         assert_accessible(page)
 

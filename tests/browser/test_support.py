@@ -218,3 +218,16 @@ def test_no_signal_keeps_what_was_typed_on_the_page(context, page, frozen_clock)
     page.get_by_label("Your relationship to the young person").fill("Mum")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("About the young person")
+
+
+def test_too_young_to_ask_alone_is_told_kindly_what_to_do(page, frozen_clock):
+    _services()
+    page.goto("/request-support/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("I am the young person, asking for myself").check()
+    page.get_by_role("button", name="Save and continue").click()
+    _young_person(page, dob="2014-01-01", first="Kit")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_text(re.compile("You need to be 13 or older to ask for support yourself")).first).to_be_visible()
+    expect(page.get_by_role("heading", name="What you can do")).to_be_visible()
+    assert_accessible(page)

@@ -335,3 +335,24 @@ def test_cancelled_and_rescheduled_reminders(app, frozen_clock, make_user, devic
     sender.send_due()
     assert reload(moved).status == "sent" and len(push_service.received) == 1
     assert service.reschedule("booking", 7, due_at=new_time) == 0  # already sent: nothing pending to move
+
+
+def test_vapid_keys_may_be_pem_or_raw_base64url(app):
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from webapp.notifications.webpush_client import PushClient, PushConfigError, _pem
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    raw_private = base64.urlsafe_b64encode(key.private_numbers().private_value.to_bytes(32, "big")).decode().rstrip("=")
+    raw_public = base64.urlsafe_b64encode(key.public_key().public_bytes(
+        Encoding.X962, PublicFormat.UncompressedPoint)).decode().rstrip("=")
+    client = PushClient(_pem(raw_private, "private"), _pem(raw_public, "public"), "digital@flourish.example")
+    assert client.application_server_key == raw_public
+    assert client.subject == "mailto:digital@flourish.example"
+    with pytest.raises(PushConfigError):
+        _pem("not a key", "VAPID_PRIVATE_KEY")
+    with pytest.raises(PushConfigError):
+        _pem("", "VAPID_PRIVATE_KEY")

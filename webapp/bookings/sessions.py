@@ -36,6 +36,7 @@ from webapp.extensions import db
 SERIES_WEEKS_AHEAD = 8  # weekly sessions are made this far ahead, and kept topped up by the worker
 MAX_REPEAT_WEEKS = 26
 MAX_SLOTS_PER_SESSION = 96
+MAX_AHEAD = timedelta(days=366)
 
 
 class SessionErrors(ValueError):
@@ -83,6 +84,8 @@ def check_draft(draft: SessionDraft) -> list[tuple[date, datetime, datetime]]:
     errors: dict[str, object] = {}
     if draft.day < clock.today_local():
         errors["day"] = _l("The date must be today or later.")
+    elif draft.day > clock.today_local() + MAX_AHEAD:
+        errors["day"] = _l("Choose a date within the next year.")
     if draft.end <= draft.start:
         errors["end"] = _l("The end time must be after the start time.")
     if draft.places_per_slot < 1:

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from webapp import clock
@@ -128,7 +129,7 @@ def new_session(slug: str):
         try:
             made = sessions.create(current_user, draft)
             db.session.commit()
-            flash(_("Published %(num)d session(s).", num=len(made)), "success")
+            flash(ngettext("Published %(num)d session.", "Published %(num)d sessions.", len(made)), "success")
             target = db.session.get(type(base), draft.base_id)
             return redirect(url_for(".day", slug=target.slug, date=draft.day.isoformat()), 303)
         except sessions.SessionErrors as errors:
@@ -150,7 +151,7 @@ def edit_session(session_id: int):
             count = sessions.edit(current_user, session, purpose=form.purpose.data, audience=form.audience.data,
                                   places_per_slot=form.places_per_slot.data, whole_series=form.scope.data == "series")
             db.session.commit()
-            flash(_("Saved %(num)d session(s).", num=count), "success")
+            flash(ngettext("Saved %(num)d session.", "Saved %(num)d sessions.", count), "success")
             return redirect(url_for(".edit_session", session_id=session_id), 303)
         except sessions.SessionErrors as errors:
             db.session.rollback()
@@ -168,7 +169,8 @@ def cancel_session(session_id: int):
     if session.cancelled_at is None and form.validate_on_submit():
         count = sessions.cancel(current_user, session, whole_series=form.scope.data == "series")
         db.session.commit()
-        flash(_("Cancelled %(num)d session(s). Everyone booked has been told.", num=count), "success")
+        flash(ngettext("Cancelled %(num)d session. Everyone booked has been told.",
+                       "Cancelled %(num)d sessions. Everyone booked has been told.", count), "success")
     return redirect(url_for(".edit_session", session_id=session_id), 303)
 
 

@@ -94,6 +94,8 @@ class GoalSettings(db.Model):
     # Monday = 0 ... Sunday = 6, and a UK wall-clock time; both empty when reminders are off.
     reminder_weekday: Mapped[int | None] = mapped_column(SmallInteger)
     reminder_time: Mapped[time | None] = mapped_column(Time)
+    # When the reminder last scheduled is due: the worker looks only at rows past it (or never scheduled).
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     dismissed_request_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, cast, exists, select
+from sqlalchemy import String, and_, cast, exists, or_, select
 
 from webapp import audit, clock
 from webapp.extensions import db
@@ -57,6 +57,7 @@ def schedule_next(settings: GoalSettings, after: datetime | None = None) -> Sche
     if not settings.reminders_on or not _has_active_goal(settings.user_id):
         return None
     due = next_reminder_at(settings.reminder_weekday, settings.reminder_time, after or clock.now())
+    settings.next_reminder_at = due
     return notifications.schedule(
         user_id=settings.user_id, kind=GOAL_CHECKIN, due_at=due, expires_at=due + REMINDER_LIFETIME,
         title=N_("Time for a goals check-in"),
@@ -80,7 +81,7 @@ def set_reminders(user_id: int, weekday: int, at: time) -> ScheduledNotification
 def stop_reminders(user_id: int) -> None:
     settings = db.session.get(GoalSettings, user_id)
     if settings is not None:
-        settings.reminder_weekday = settings.reminder_time = None
+        settings.reminder_weekday = settings.reminder_time = settings.next_reminder_at = None
         settings.updated_at = clock.now()
     notifications.cancel(SUBJECT_TYPE, user_id, GOAL_CHECKIN)
     audit.record("goals.reminders_stopped", actor_id=user_id, subject_type="user", subject_id=user_id)
@@ -106,10 +107,13 @@ def _pending_condition():
 def schedule_due_reminders() -> int:
     """Worker job: the next reminder for everyone who chose one, has an active goal and has none pending.
 
-    Each person's settings row is locked (UPDATE) and checked again before scheduling, so two workers
-    never schedule the same reminder twice."""
+    Only rows whose last reminder is due (or that never had one) are looked at, through an index, so a
+    pass costs little however many people have reminders. Each person's settings row is locked and
+    checked again before scheduling, so two workers never schedule the same reminder twice."""
+    now = clock.now()
     candidates = list(db.session.scalars(
         select(GoalSettings.user_id).where(
+            or_(GoalSettings.next_reminder_at.is_(None), GoalSettings.next_reminder_at <= now),
             GoalSettings.reminder_weekday.is_not(None), GoalSettings.reminder_time.is_not(None),
             exists().where(and_(Goal.user_id == GoalSettings.user_id, Goal.status == ACTIVE)),
             ~_pending_condition()).limit(500)))

@@ -224,10 +224,11 @@ class ImportResult:
 def import_check_ins(user_id: int, items: Any) -> ImportResult:
     """Check-ins made on a device while offline. Each is kept at most once (its device id is unique
     for the goal); one that can never be kept (bad rating, someone else's goal) is refused on its own,
-    so it cannot hold the others back."""
+    so it cannot hold the others back. A few queries whatever the number of check-ins."""
     if not isinstance(items, list) or len(items) > IMPORT_LIMIT:
         raise GoalError("check_ins", _l("These check-ins could not be read."))
     result = ImportResult([], [], [])
+    cleaned: list[tuple[str, int, int, str | None, datetime]] = []
     for item in items:
         client_id = item.get("id") if isinstance(item, dict) else None
         try:
@@ -237,12 +238,26 @@ def import_check_ins(user_id: int, items: Any) -> ImportResult:
             goal_id = item.get("goal_id")
             if isinstance(goal_id, bool) or not isinstance(goal_id, int):
                 raise GoalError("goal", "goal")
-            _row, added = check_in(user_id, goal_id, item.get("rating"), item.get("note"), client_id=client_id,
-                                   recorded_at=_parse_moment(item.get("recorded_at")))
+            cleaned.append((client_id, goal_id, parse_rating(item.get("rating")), _clean_note(item.get("note")),
+                            _parse_moment(item.get("recorded_at"))))
         except GoalError:
             result.refused.append(client_id if isinstance(client_id, str) else "")
-            continue
-        (result.added if added else result.already).append(client_id)
+    own_goals = set(db.session.scalars(select(Goal.id).where(
+        Goal.user_id == user_id, Goal.id.in_({goal_id for _c, goal_id, *_rest in cleaned}))))
+    kept = set(db.session.execute(select(GoalRating.goal_id, GoalRating.client_id).where(
+        GoalRating.goal_id.in_(own_goals), GoalRating.client_id.in_({c for c, *_rest in cleaned}))).all())
+    now = clock.now()
+    for client_id, goal_id, rating, note, recorded_at in cleaned:
+        if goal_id not in own_goals:
+            result.refused.append(client_id)
+        elif (goal_id, client_id) in kept:
+            result.already.append(client_id)
+        else:
+            kept.add((goal_id, client_id))
+            db.session.add(GoalRating(goal_id=goal_id, rating=rating, note=note, recorded_at=recorded_at,
+                                      created_at=now, client_id=client_id))
+            result.added.append(client_id)
+    db.session.flush()
     if result.added:
         audit.record("goal.check_ins_synced", actor_id=user_id, subject_type="user", subject_id=user_id)
     return result

@@ -8,11 +8,12 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from webapp.hooks import Link, hooks_for
-    from webapp.notifications import api, models, routes, sender, service  # noqa: F401 - models: tables
+    from webapp.notifications import api, devices, models, routes, sender, service  # noqa: F401 - models
     from webapp.retention import RetentionRule, register_rule
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(api.bp)
+    app.jinja_env.filters["device_label"] = devices.display_label
     hooks = hooks_for(app)
     hooks.settings_links.insert(0, Link("notifications.settings", _l("Reminders"),
                                         _l("Turn on reminders for this device, choose which you get, "

@@ -14,7 +14,7 @@ from flask_wtf.csrf import generate_csrf
 
 from webapp.extensions import db, limiter
 from webapp.notifications import devices
-from webapp.notifications.sender import application_server_key
+from webapp.notifications.webpush_client import application_server_key
 
 bp = Blueprint("push_api", __name__, url_prefix="/api/v1/push")
 
@@ -50,9 +50,14 @@ def vapid_public_key():
     return jsonify(publicKey=application_server_key(), csrfToken=generate_csrf())
 
 
+def _per_person() -> str:
+    """Rate limits per account, not per address: a whole school may share one address."""
+    return f"push-subscribe:{current_user.get_id()}"
+
+
 @bp.route("/subscriptions", methods=["POST"])
 @_signed_in
-@limiter.limit("30 per hour")
+@limiter.limit("30 per hour", key_func=_per_person)
 def subscribe():
     body = request.get_json(silent=True)
     try:

@@ -128,6 +128,19 @@ def device_label(user_agent: str | None) -> str:
     return f"{browser} on {system}" if system else browser
 
 
+def display_label(label: str | None) -> str:
+    """A stored label ("Chrome on Android", kept in English) in the reader's language."""
+    from flask_babel import gettext
+
+    if not label:
+        return gettext("A device")
+    browser, separator, system = label.partition(" on ")
+    if not separator:
+        return label if label != "Browser" else gettext("A browser")
+    return gettext("%(browser)s on %(system)s", browser=browser if browser != "Browser" else gettext("A browser"),
+                   system=system)
+
+
 def subscribe(user_id: int, data: Any, rules: EndpointRules, user_agent: str | None = None) -> tuple[
         PushSubscription, bool]:
     """Keep this device's subscription for the person. Returns (subscription, newly added).

@@ -56,7 +56,7 @@ def remove_device(device_id: int):
 
 @bp.route("/settings/notifications/test", methods=["POST"])
 @login_required
-@limiter.limit("10 per hour")
+@limiter.limit("10 per hour", key_func=lambda: f"push-test:{current_user.get_id()}")
 def send_test():
     if not ButtonForm().validate_on_submit():
         abort(400)

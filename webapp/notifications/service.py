@@ -11,8 +11,8 @@ Flourish". An appointment reminder also offers "I'll be there" and "Can't make i
 text only): they open `url` with `?reply=yes` or `?reply=no`, and the page there should show that
 choice ready to confirm (never act on the GET itself).
 
-Subscriptions, preferences, quiet hours and the personal-data export live in `devices.py` and
-`preferences.py`.
+Devices live in `devices.py`, preferences and quiet hours in `preferences.py`, what a message
+says in `payload.py`; this module also holds the test button and the personal-data export.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     display.init_display(app)
     hooks = hooks_for(app)
-    hooks.nav_links.append(Link("support.start", _l("Ask for support"),
+    hooks.nav_links.append(Link("support.start", _l("Request support"),
                                 _l("One form to ask the NHS front door for support, for yourself or someone else.")))
     hooks.nav_links.append(Link("support_requester.mine", _l("My requests"),
                                 _l("Where your requests for support are, and how long the wait may be."),

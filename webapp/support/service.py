@@ -265,6 +265,8 @@ def move(req: SupportRequest, status: str, *, actor: str, thrive_group: str | No
         req.needs_review_at = None
     db.session.flush()
     db.session.refresh(req, ["events"])
+    actor_id = int(actor.removeprefix("user:")) if actor.startswith("user:") else None
+    audit.record(f"support_request.{status}", actor_id=actor_id, subject_type="support_request", subject_id=req.id)
     _tell_requester(req)
     if deliver:
         _send_update(req)

@@ -1,0 +1,349 @@
+"""Faults, with real processes on the real test database (SQLite, or PostgreSQL via TEST_DATABASE_URL).
+
+- A real worker (`flask --app webapp worker`) is killed with SIGKILL while the other system holds
+  its request open. Nothing is lost: the row stays "sending", no other worker takes it while the
+  claim is fresh, and once the claim has expired (aged in the database here, not slept for) a
+  new worker sends it. The front door sees the same Idempotency-Key again and suppresses the
+  repeat; a push repeat carries the same Topic and tag, so it replaces rather than adds.
+- With the database unreachable, a real server answers /healthz with 503, an ordinary page with
+  the friendly error page (with the way to urgent help), and urgent help itself still works.
+- After a restart, every delivery and notification left pending or sending by a dead worker is sent.
+
+The workers run on the real clock, so these tests never freeze it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import time as clock_time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select, update
+
+from tests.notifications.push_service import LocalPushService
+from tests.support.helpers import send
+from webapp import clock
+from webapp.directory.service import sync_services_from_data
+from webapp.extensions import db
+from webapp.notifications import devices
+from webapp.notifications import service as notifications
+from webapp.notifications.models import ScheduledNotification
+from webapp.notifications.preferences import update_preferences
+from webapp.outbox import CLAIM_EXPIRES_AFTER, PENDING, SENDING, SENT
+from webapp.support.models import FrontDoorDelivery
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "faults-webhook-secret"
+WAIT = 90  # seconds: the most any step may take on a busy machine before the test gives up
+FRONT_DOOR_JOB = "deliver requests to the front door"
+PUSH_JOB = "send push notifications"
+
+
+class FrontDoor:
+    """A local front-door webhook: checks the signature, suppresses a repeated Idempotency-Key
+    (answering 200), and can hold a request open (after or before storing it) until released."""
+
+    def __init__(self) -> None:
+        self.keys_seen: list[str] = []  # every correctly signed request's key, repeats included
+        self.stored: list[str] = []
+        self.duplicates = 0
+        self.bad_signatures = 0
+        self.hold: str | None = None  # "after-storing" or "before-storing": hold the next request
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        front_door = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the http.server API
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                status = front_door.handle(body, self.headers)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except OSError:
+                    pass  # the worker died while we held its request
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}/fhir/requests"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def handle(self, body: bytes, headers) -> int:
+        expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(headers.get("X-Flourish-Signature", ""), expected):
+            self.bad_signatures += 1
+            return 401
+        key = headers.get("Idempotency-Key", "")
+        with self.lock:
+            hold, self.hold = self.hold, None
+            self.keys_seen.append(key)
+        if hold == "before-storing":
+            self._hold()
+            return 503  # never stored: the worker is gone and will send it again
+        with self.lock:
+            if key in self.stored:
+                self.duplicates += 1
+                return 200
+            self.stored.append(key)
+        if hold == "after-storing":
+            self._hold()  # stored, but the worker never hears so
+        return 201
+
+    def _hold(self) -> None:
+        self.arrived.set()
+        self.release.wait(timeout=WAIT)
+
+    def stop(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class HoldingPushService(LocalPushService):
+    """The local push service (every RFC 8030/8291/8292 check) that can hold one message open
+    until released, having accepted it (`accept_held`) or not."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding = False
+        self.accept_held = False
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+
+    def handle(self, path, headers, body, peer):
+        if not self.holding:
+            return super().handle(path, headers, body, peer)
+        self.holding = False
+        answer = super().handle(path, headers, body, peer) if self.accept_held else (503, {})
+        self.arrived.set()
+        self.release.wait(timeout=WAIT)
+        return answer
+
+    def stop(self) -> None:
+        self.release.set()
+        super().stop()
+
+
+@pytest.fixture
+def front_door(app) -> Iterator[FrontDoor]:
+    receiver = FrontDoor()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def push(app) -> Iterator[HoldingPushService]:
+    service = HoldingPushService().start()
+    yield service
+    service.stop()
+
+
+def worker_env(app, front_door: FrontDoor | None = None) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("FLOURISH_", "TEST_DATABASE"))}
+    env.update(FLOURISH_ENV="development", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               FLOURISH_INSTANCE_DIR=str(app.config["INSTANCE_DIR"]), SECRET_KEY=app.config["SECRET_KEY"],
+               VAPID_PRIVATE_KEY=app.config["VAPID_PRIVATE_KEY"], VAPID_PUBLIC_KEY=app.config["VAPID_PUBLIC_KEY"],
+               VAPID_SUBJECT=app.config["VAPID_SUBJECT"], PYTHONPATH=str(ROOT),
+               FRONT_DOOR_WEBHOOK_URL=front_door.url if front_door else "",
+               FRONT_DOOR_WEBHOOK_SECRET=SECRET)
+    return env
+
+
+def start_worker(app, front_door: FrontDoor | None = None) -> subprocess.Popen:
+    """A real, long-running worker process, as `make run` and production start it."""
+    db.session.remove()  # nothing of ours holds the database while the worker works
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "webapp", "worker", "--interval", "0.2"],
+                            cwd=ROOT, env=worker_env(app, front_door), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def kill_when(worker: subprocess.Popen, arrived: threading.Event) -> None:
+    """SIGKILL the worker once the other system holds its request: no clean-up of any kind runs."""
+    if not arrived.wait(timeout=WAIT):
+        worker.kill()
+        pytest.fail("the worker never sent anything: " + (worker.communicate()[1] or "")[-2000:])
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=WAIT)
+    assert worker.returncode == -signal.SIGKILL
+
+
+def worker_once(app, front_door: FrontDoor | None = None) -> dict[str, int]:
+    """One pass of a new worker (`flask --app webapp worker --once`): how many each job handled."""
+    db.session.remove()
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "webapp", "worker", "--once"], cwd=ROOT,
+                          env=worker_env(app, front_door), capture_output=True, text=True, timeout=WAIT * 2)
+    assert done.returncode == 0, done.stderr[-2000:]
+    counts = {}
+    for job in (FRONT_DOOR_JOB, PUSH_JOB):
+        counts[job] = int(done.stdout.split(f"{job}=")[1].split()[0])
+        assert counts[job] >= 0, done.stderr[-2000:]  # -1: the job failed
+    return counts
+
+
+def age_claims(model) -> int:
+    """Make every claim look older than CLAIM_EXPIRES_AFTER, as it will be that long after the crash."""
+    stale = clock.now() - CLAIM_EXPIRES_AFTER - timedelta(minutes=1)
+    result = db.session.execute(update(model).where(model.status == SENDING).values(claimed_at=stale))
+    db.session.commit()
+    return result.rowcount
+
+
+def statuses(model) -> list[str]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(model.status).order_by(model.id)))
+
+
+def new_request(client) -> str:
+    reference, _draft = send(client, "parent")
+    db.session.remove()
+    return reference
+
+
+def reminder_for(make_user, push, subject: str):
+    """Someone with one subscribed device and one due notification; returns their fake browser."""
+    user = make_user()
+    update_preferences(user.id, appointment_reminders=True, goal_checkins=True, request_updates=True,
+                       discreet=True, quiet_hours=False, quiet_start=clock_time(21), quiet_end=clock_time(8))
+    browser = push.new_browser()
+    devices.subscribe(user.id, browser.subscription, devices.EndpointRules(False, None))
+    notifications.schedule(user_id=user.id, kind="request_update", due_at=clock.now() - timedelta(minutes=1),
+                           title="t", body="b", subject_type="support_request", subject_id=subject,
+                           url=f"/n/{subject}")
+    db.session.commit()
+    return browser
+
+
+@pytest.fixture
+def services(app):
+    sync_services_from_data()
+    db.session.commit()
+
+
+@pytest.mark.parametrize("hold", ["after-storing", "before-storing"])
+def test_a_worker_killed_mid_delivery_loses_nothing_and_the_front_door_stores_it_once(
+        app, client, services, front_door, hold):
+    reference = new_request(client)
+    front_door.hold = hold
+    kill_when(start_worker(app, front_door), front_door.arrived)
+    assert statuses(FrontDoorDelivery) == [SENDING]  # not lost: still claimed by the dead worker
+
+    front_door.release.set()
+    assert worker_once(app, front_door)[FRONT_DOOR_JOB] == 0  # a fresh claim is never taken twice
+    assert front_door.keys_seen == [reference]
+
+    assert age_claims(FrontDoorDelivery) == 1
+    assert worker_once(app, front_door)[FRONT_DOOR_JOB] == 1
+    assert statuses(FrontDoorDelivery) == [SENT]
+    assert front_door.keys_seen == [reference, reference]  # the same Idempotency-Key both times
+    assert front_door.stored == [reference] and front_door.bad_signatures == 0
+    assert front_door.duplicates == (1 if hold == "after-storing" else 0)
+
+
+@pytest.mark.parametrize("accepted", [False, True], ids=["refused-before-kill", "accepted-before-kill"])
+def test_a_worker_killed_mid_push_loses_nothing_and_a_repeat_replaces_the_first(app, make_user, push, accepted):
+    browser = reminder_for(make_user, push, "fault-1")
+    push.holding, push.accept_held = True, accepted
+    kill_when(start_worker(app), push.arrived)
+    assert statuses(ScheduledNotification) == [SENDING]
+
+    push.release.set()
+    assert worker_once(app)[PUSH_JOB] == 0  # a fresh claim is never taken twice
+    assert age_claims(ScheduledNotification) == 1
+    assert worker_once(app)[PUSH_JOB] == 1
+    assert statuses(ScheduledNotification) == [SENT]
+
+    got = push.for_browser(browser)
+    assert [m.payload["url"] for m in got] == ["/n/fault-1"] * (2 if accepted else 1)
+    # Web Push has no idempotency key. A repeat after a crash has the same Topic (the push service
+    # keeps only the newest of an undelivered pair) and the same tag (the phone shows one).
+    assert len({(m.headers["topic"], m.payload["tag"]) for m in got}) == 1
+    assert not push.refused
+
+
+def test_after_a_crash_every_pending_and_half_sent_row_is_sent_by_a_new_worker(
+        app, client, services, make_user, front_door, push):
+    references = [new_request(client) for _ in range(3)]
+    browsers = [reminder_for(make_user, push, f"resume-{n}") for n in range(3)]
+    push.holding = True  # the worker dies sending the first push: every push is claimed, no request sent
+    kill_when(start_worker(app, front_door), push.arrived)
+    assert statuses(ScheduledNotification) == [SENDING] * 3
+    assert statuses(FrontDoorDelivery) == [PENDING] * 3
+    push.release.set()
+
+    age_claims(ScheduledNotification)
+    done = worker_once(app, front_door)
+    assert done == {FRONT_DOOR_JOB: 3, PUSH_JOB: 3}
+    assert statuses(ScheduledNotification) == [SENT] * 3 and statuses(FrontDoorDelivery) == [SENT] * 3
+    assert sorted(front_door.stored) == sorted(references) and front_door.duplicates == 0
+    assert [[m.payload["url"] for m in push.for_browser(b)] for b in browsers] == [
+        [f"/n/resume-{n}"] for n in range(3)]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server_without_database(tmp_path) -> Iterator[str]:
+    """A real gunicorn server, as `make run` starts it, whose database does not answer."""
+    nowhere = f"postgresql://flourish@127.0.0.1:{_free_port()}/flourish"
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("FLOURISH_", "TEST_DATABASE"))}
+    env.update(FLOURISH_ENV="development", DATABASE_URL=nowhere, FLOURISH_INSTANCE_DIR=str(tmp_path),
+               PYTHONPATH=str(ROOT), WEB_CONCURRENCY="1")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
+                               "webapp:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(WAIT * 5):
+            try:
+                requests.get(f"{url}/offline", timeout=5)
+                break
+            except requests.ConnectionError:
+                if server.poll() is not None:
+                    pytest.fail("the server did not start: " + server.communicate()[1][-2000:])
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=WAIT)
+
+
+def test_with_the_database_unreachable_healthz_is_503_and_pages_are_friendly(server_without_database):
+    url = server_without_database
+    health = requests.get(f"{url}/healthz", timeout=30)
+    assert health.status_code == 503 and health.json() == {"status": "unavailable"}
+
+    page = requests.get(f"{url}/waits", timeout=30)  # an ordinary page that reads the database
+    assert page.status_code == 500
+    assert "text/html" in page.headers["Content-Type"]
+    assert "Sorry, something went wrong on our side" in page.text
+    assert 'href="/help-now"' in page.text  # the way to urgent help is on the error page
+    assert "Traceback" not in page.text and "psycopg" not in page.text and "OperationalError" not in page.text
+
+    api = requests.get(f"{url}/api/v1/waits", timeout=30)
+    assert api.status_code == 500 and api.json() == {"error": "server_error"}  # JSON, never a traceback
+
+    help_now = requests.get(f"{url}/help-now", timeout=30)
+    assert help_now.status_code == 200 and "111, then option 2" in help_now.text  # urgent help needs no database
