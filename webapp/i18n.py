@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel import dates
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
 from webapp import clock
@@ -41,19 +42,25 @@ def select_timezone() -> str:
     return current_app.config["FLOURISH_TIMEZONE"]
 
 
+def formatting_locale() -> str:
+    """The locale dates and times are written in: English as in the UK ("16 June 2026", "14:30")."""
+    language = current_language()
+    return "en_GB" if language == "en" else language
+
+
 def local_datetime(moment: datetime, fmt: str = "medium") -> str:
     """A UTC moment as UK local date and time in the person's language."""
-    return format_datetime(clock.to_local(moment).replace(tzinfo=None), fmt, rebase=False)
+    return dates.format_datetime(clock.to_local(moment).replace(tzinfo=None), fmt, locale=formatting_locale())
 
 
 def local_date(value: date | datetime, fmt: str = "long") -> str:
     if isinstance(value, datetime):
         value = clock.to_local(value).date()
-    return format_date(value, fmt)
+    return dates.format_date(value, fmt, locale=formatting_locale())
 
 
 def local_time(moment: datetime, fmt: str = "short") -> str:
-    return format_time(clock.to_local(moment).replace(tzinfo=None), fmt, rebase=False)
+    return dates.format_time(clock.to_local(moment).replace(tzinfo=None), fmt, locale=formatting_locale())
 
 
 def current_language() -> str:

@@ -80,7 +80,7 @@ def test_things_have_got_worse_shows_help_flags_and_says_when_someone_will_look(
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Call 999" in page and "NHS 111, option 2" in page
-    assert "Someone will look at it by the end of Tuesday, June 16, 2026." in page  # frozen on a Monday
+    assert "Someone will look at it by the end of Tuesday, 16 June 2026." in page  # frozen on a Monday
     req = db.session.scalar(select(SupportRequest))
     assert req.needs_review_at is not None and req.answers["updates"][0]["text"] == "He said he wants to die"
     staff = _clinician(app, make_user, login)

@@ -28,6 +28,6 @@ def week_label(week_start: str, long: bool = False) -> str:
     """A week's Monday ("2026-03-30") as "30 Mar" (chart axis) or "30 March 2026" (table)."""
     from datetime import date
 
-    from flask_babel import format_date
+    from webapp.i18n import local_date
 
-    return format_date(date.fromisoformat(week_start), "long" if long else "d MMM")
+    return local_date(date.fromisoformat(week_start), "long" if long else "d MMM")
