@@ -110,3 +110,24 @@ def test_no_support_package_means_no_offers_and_no_sharing(app, young, clinician
     sharing.set_sharing(young.id, True)
     assert sharing.carry_over_offers(young.id) == []
     assert not sharing.worker_may_see(clinician, young.id)
+
+
+def test_the_clinicians_request_page_shows_shared_goals_only_while_shared(app, client, login, young, clinician,
+                                                                            frozen_clock):
+    from tests.support.helpers import send
+    from webapp.support.models import SupportRequest
+
+    login(client, young)
+    reference, _draft = send(client, "young_person")
+    request = db.session.query(SupportRequest).filter_by(reference=reference).one()
+    assert request.requester_user_id == young.id
+    request.status, request.assigned_clinician_id = "allocated", clinician.id
+    goal = service.add_goal(young.id, "To sleep before midnight", 2)
+    db.session.commit()
+    client.post_form("/logout")
+    login(client, clinician)
+    assert "To sleep before midnight" not in client.get(f"/staff/requests/{reference}").get_data(as_text=True)
+    sharing.set_sharing(young.id, True)
+    db.session.commit()
+    page = client.get(f"/staff/requests/{reference}").get_data(as_text=True)
+    assert "Goals shared by the young person" in page and goal.text in page
