@@ -42,7 +42,7 @@ from webapp.notifications import devices
 from webapp.notifications import service as notifications
 from webapp.notifications.models import ScheduledNotification
 from webapp.notifications.preferences import update_preferences
-from webapp.outbox import CLAIM_EXPIRES_AFTER, PENDING, SENDING, SENT
+from webapp.outbox import CLAIM_EXPIRES_AFTER, PENDING, SENDING, SENT, claim_due, keep_claim, worker_name
 from webapp.support.models import FrontDoorDelivery
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,9 +185,12 @@ def kill_when(worker: subprocess.Popen, arrived: threading.Event) -> None:
     assert worker.returncode == -signal.SIGKILL
 
 
-def worker_once(app, front_door: FrontDoor | None = None) -> dict[str, int]:
+def worker_once(app, front_door: FrontDoor | None = None, keep_session: bool = False) -> dict[str, int]:
     """One pass of a new worker (`flask --app webapp worker --once`): how many each job handled."""
-    db.session.remove()
+    if keep_session:
+        db.session.commit()  # this process plays a worker too: its claimed rows stay in its session
+    else:
+        db.session.remove()
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "webapp", "worker", "--once"], cwd=ROOT,
                           env=worker_env(app, front_door), capture_output=True, text=True, timeout=WAIT * 2)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -297,6 +300,36 @@ def test_after_a_crash_every_pending_and_half_sent_row_is_sent_by_a_new_worker(
         [f"/n/resume-{n}"] for n in range(3)]
 
 
+def set_claim_age(model, age: timedelta) -> None:
+    db.session.execute(update(model).where(model.status == SENDING).values(claimed_at=clock.now() - age))
+    db.session.commit()
+
+
+def test_a_slow_batch_keeps_its_claims_and_never_sends_what_another_worker_took(
+        app, client, services, front_door):
+    """This process is worker A, part way through a slow batch; a real worker B runs meanwhile."""
+    first, second = new_request(client), new_request(client)
+    rows = claim_due(FrontDoorDelivery)
+    assert [row.idempotency_key for row in rows] == [first, second]
+    set_claim_age(FrontDoorDelivery, CLAIM_EXPIRES_AFTER * 0.8)  # the batch has run slowly
+    for row in rows:
+        db.session.refresh(row)
+
+    assert keep_claim(rows[0])  # still A's: renewed before A sends it
+    db.session.expire_all()
+    assert clock.now() - db.session.get(FrontDoorDelivery, rows[0].id).claimed_at < timedelta(minutes=1)
+    set_claim_age(FrontDoorDelivery, CLAIM_EXPIRES_AFTER * 0.2)  # ... then B sees row 1 fresh, row 2 stale
+    db.session.execute(update(FrontDoorDelivery).where(FrontDoorDelivery.id == rows[1].id)
+                       .values(claimed_at=clock.now() - CLAIM_EXPIRES_AFTER - timedelta(minutes=1)))
+    db.session.commit()
+
+    assert worker_once(app, front_door, keep_session=True)[FRONT_DOOR_JOB] == 1
+    assert front_door.stored == [second]  # B took the stale claim, and only that
+    assert keep_claim(rows[0]) and not keep_claim(rows[1])  # so A sends the first and leaves the second
+    assert statuses(FrontDoorDelivery) == [SENDING, SENT]
+    assert db.session.scalar(select(FrontDoorDelivery.claimed_by).order_by(FrontDoorDelivery.id)) == worker_name()
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -318,9 +351,9 @@ def server_without_database(tmp_path) -> Iterator[str]:
     try:
         for _ in range(WAIT * 5):
             try:
-                requests.get(f"{url}/offline", timeout=5)
+                requests.get(f"{url}/offline", timeout=WAIT)  # gunicorn listens before its worker is ready
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 if server.poll() is not None:
                     pytest.fail("the server did not start: " + server.communicate()[1][-2000:])
                 time.sleep(0.2)

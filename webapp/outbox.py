@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp import clock
 from webapp.database import UTCDateTime
@@ -79,6 +80,37 @@ def claim_due(model, limit: int = 50, now: datetime | None = None) -> list:
     if not claimed_ids:
         return []
     return list(db.session.scalars(select(model).where(model.id.in_(claimed_ids)).order_by(model.id)))
+
+
+def keep_claim(row, now: datetime | None = None) -> bool:
+    """Call just before sending a claimed row: True if it is still this worker's to send.
+
+    A batch can take longer than CLAIM_EXPIRES_AFTER to work through (a slow receiver, many
+    devices), and then another worker releases the rest of it as stale and sends it too. So a
+    claim more than half that age is renewed here (committed, so other workers see it) before
+    the send; False means the claim was already released or taken by another worker, and the
+    row must be left alone. A fresh claim costs no query.
+    """
+    now = now or clock.now()
+    me = worker_name()
+    # Read from memory, or afresh after a commit expired them: either way only this worker's
+    # fresh claim skips the check.
+    if (row.status == SENDING and row.claimed_by == me and row.claimed_at is not None
+            and now - row.claimed_at < CLAIM_EXPIRES_AFTER / 2):
+        return True
+    model = type(row)
+    result = db.session.execute(
+        update(model)
+        .where(model.id == row.id, model.status == SENDING, model.claimed_by == me)
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        db.session.expunge(row)  # not ours any more: nothing of it may be written back
+        return False
+    set_committed_value(row, "claimed_at", now)
+    return True
 
 
 def mark_sent(row, now: datetime | None = None) -> None:

@@ -291,6 +291,14 @@ def test_staff_sessions_end_after_30_minutes_idle(client, make_user, frozen_cloc
     assert client.get("/settings/").status_code == 302
 
 
+def test_after_a_timeout_the_api_answers_as_to_anyone_signed_out(client, make_user, frozen_clock):
+    user = make_user(role="clinician")
+    sign_in(client, user)
+    frozen_clock.advance(timedelta(minutes=31))
+    assert client.get("/api/v1/waits").status_code == 200
+    assert client.get("/staff/").status_code == 302  # the session has gone
+
+
 def test_staff_sessions_end_12_hours_after_sign_in_however_busy(client, make_user, frozen_clock):
     user = make_user(role="admin")
     sign_in(client, user)

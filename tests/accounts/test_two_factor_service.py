@@ -34,6 +34,16 @@ def test_set_up_keeps_one_key_until_confirmed_then_refuses_another(app, make_use
     assert two_factor.confirm_enrolment(user, code_at_step(credential.secret, step_now() + 1)) is None
 
 
+def test_a_key_left_from_an_abandoned_set_up_is_replaced(app, make_user, frozen_clock):
+    user = make_user(role="base_staff")
+    first = two_factor.start_enrolment(user).secret
+    db.session.commit()
+    db.session.expire_all()  # read back from the database, as the next sign-in would
+    assert two_factor.start_enrolment(user).secret == first
+    frozen_clock.advance(two_factor.PENDING_LIMIT + timedelta(seconds=1))
+    assert two_factor.start_enrolment(user).secret != first
+
+
 def test_the_confirming_code_cannot_be_used_again_to_sign_in(app, make_user, frozen_clock):
     user = make_user(role="clinician")
     credential = two_factor.start_enrolment(user)

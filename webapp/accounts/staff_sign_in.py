@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -129,10 +129,8 @@ def enforce_staff_session() -> Response | None:
     log.info("staff session ended reason=%s account=%s", reason, current_user.id)
     logout_user()
     session.clear()
-    if request.endpoint == "accounts.logout":
-        return None  # signing out of an ended session: let the sign-out page say so
-    if request.path.startswith("/api/"):
-        abort(401)
+    if request.endpoint == "accounts.logout" or request.path.startswith("/api/"):
+        return None  # carry on signed out: the sign-out page, or the API's own answer to nobody
     flash(str(ENDED_MESSAGES[reason]), "info")
     next_target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("accounts.login", next=next_target), 303 if request.method != "GET" else 302)

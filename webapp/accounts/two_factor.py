@@ -68,14 +68,20 @@ def is_enrolled(user: User) -> bool:
 # Setting up ------------------------------------------------------------------------------------
 
 def start_enrolment(user: User) -> TwoFactorCredential:
-    """The key being set up for `user`: the same one on every visit until a code confirms it."""
+    """The key being set up for `user`: the same one on every visit of this sign-in until a code
+    confirms it. A key left from an abandoned earlier sign-in (it may have been seen on a shared
+    screen) is replaced."""
     credential = credential_for(user)
     if credential is not None and credential.confirmed_at is not None:
         raise ValueError("already enrolled")
+    now = clock.now()
     if credential is None:
-        credential = TwoFactorCredential(user_id=user.id, secret=pyotp.random_base32(), created_at=clock.now())
+        credential = TwoFactorCredential(user_id=user.id, secret=pyotp.random_base32(), created_at=now)
         db.session.add(credential)
         db.session.flush()
+    elif now - credential.created_at > PENDING_LIMIT:
+        credential.secret = pyotp.random_base32()
+        credential.created_at = now
     return credential
 
 
