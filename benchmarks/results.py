@@ -29,7 +29,7 @@ INTRO = ("Written by `make bench` (`python -m benchmarks [name ...]` runs some o
          "write it with `write_section(\"budgets\", ...)` too, never by editing this file.")
 GROWTH_SECTION = "data-growth"
 # Sections in this order first, then any others by name.
-ORDER = ("budgets", "server", "page-weight", "lighthouse", "waits", "bookings", "notifications")
+ORDER = ("budgets", "server", "page-weight", "lighthouse", "waits", "bookings", "notifications", "goals")
 _SECTION = re.compile(r"<!-- section:(?P<name>[\w.-]+) -->\n(?P<body>.*?)<!-- /section:(?P=name) -->\n?", re.S)
 _GROWTH = re.compile(r"<!-- growth (?P<json>\[.*?\]) -->", re.S)
 
@@ -139,8 +139,8 @@ def _number(value: float) -> str:
 def growth_table(sections: dict[str, str]) -> str:
     stored = _growth_figures(sections)
     lines = ["## Data growth", "",
-             "How each measure changes as the data grows, gathered from the waits, bookings and notifications "
-             "sections below (each row is that section's latest run)."]
+             "How each measure changes as the data grows (waits, bookings, notifications, goals, ...), gathered "
+             "from each benchmark's own section below: each row is that section's latest run."]
     if not stored:
         return "\n".join([*lines, "", "_No benchmark has reported data-growth figures yet._", ""])
     lines += ["", "| benchmark | measure | at each size | growth | target | met |",
