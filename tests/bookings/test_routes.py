@@ -38,6 +38,18 @@ def test_a_base_page_shows_slots_in_uk_time(client, one_slot):
     assert client.get("/bookings/bases/nowhere").status_code == 404
 
 
+def test_a_base_page_shows_two_weeks_at_a_time(client, publish, norwich, frozen_clock):
+    publish(norwich, date(2026, 6, 16), "16:00", "16:30", 30, 2, weeks=7)  # eight Tuesdays
+    first = client.get("/bookings/bases/norwich-one-stop-shop").get_data(as_text=True)
+    assert "Tuesday 16 June 2026" in first and "Tuesday 23 June 2026" in first
+    assert "Tuesday 30 June 2026" not in first and "Earlier times" not in first
+    later = client.get("/bookings/bases/norwich-one-stop-shop?later=2").get_data(as_text=True)
+    assert "Tuesday 30 June 2026" in later and "Tuesday 7 July 2026" in later
+    assert "Tuesday 16 June 2026" not in later and "Earlier times" in later and "Later times" in later
+    last = client.get("/bookings/bases/norwich-one-stop-shop?later=99").get_data(as_text=True)
+    assert "Tuesday 28 July 2026" in last and "Later times" not in last
+
+
 def test_booking_through_the_form(app, login, one_slot, young_person):
     client = _signed_in(app, login, young_person)
     assert "Book this time" in client.get(f"/bookings/slots/{one_slot.id}/book").get_data(as_text=True)

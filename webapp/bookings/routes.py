@@ -47,12 +47,14 @@ def index():
 @bp.route("/bases/<slug>")
 def base(slug: str):
     found = places.base_by_slug(slug) or abort(404)
-    slots = service.upcoming_slots(found.id)
+    skip = min(max(request.args.get("later", 0, type=int), 0), service.LIST_WEEKS - service.PAGE_WEEKS)
+    skip -= skip % service.PAGE_WEEKS
+    slots = service.upcoming_slots(found.id, weeks=service.PAGE_WEEKS, skip_weeks=skip)
     ids = [slot.id for slot in slots]
     mine = service.my_booked_slot_ids(current_user.id, ids) if current_user.is_authenticated else set()
     waiting = service.my_waiting_slot_ids(current_user.id, ids) if current_user.is_authenticated else set()
     return render_template("bookings/base.html", base=found, days=by_local_day(slots), mine=mine, waiting=waiting,
-                           weeks=service.LIST_WEEKS)
+                           skip=skip, page_weeks=service.PAGE_WEEKS, list_weeks=service.LIST_WEEKS)
 
 
 def _slot_or_404(slot_id: int):

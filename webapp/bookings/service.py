@@ -41,6 +41,7 @@ from webapp.notifications import service as notifications
 from webapp.notifications.models import APPOINTMENT_REMINDER, PLACE_OFFER
 
 LIST_WEEKS = 8  # how far ahead people can see and book
+PAGE_WEEKS = 2  # a base's page shows this many weeks at a time, so it stays small on a phone
 REMINDERS_BEFORE = (timedelta(hours=24), timedelta(hours=2))
 OFFER_HOLD = timedelta(minutes=30)  # how long a freed place is kept for the person offered it
 ALTERNATIVES = 3  # next free slots offered when a place was just taken
@@ -79,12 +80,15 @@ def _live_slots():
             .options(contains_eager(Slot.session)))
 
 
-def upcoming_slots(base_id: int, weeks: int = LIST_WEEKS, now: datetime | None = None) -> list[Slot]:
-    """A base's slots from now for `weeks`, in order: one indexed query (slots by base and start)."""
+def upcoming_slots(base_id: int, weeks: int = LIST_WEEKS, now: datetime | None = None,
+                   skip_weeks: int = 0) -> list[Slot]:
+    """A base's slots from `skip_weeks` after now, for `weeks`, in order: one indexed query (slots by
+    base and start)."""
     now = now or clock.now()
+    start = now + timedelta(weeks=skip_weeks)
     return list(db.session.scalars(
-        _live_slots().where(Slot.base_id == base_id, Slot.starts_at > now,
-                            Slot.starts_at < now + timedelta(weeks=weeks))
+        _live_slots().where(Slot.base_id == base_id, Slot.starts_at > start,
+                            Slot.starts_at < start + timedelta(weeks=weeks))
         .order_by(Slot.starts_at, Slot.id)))
 
 
