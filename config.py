@@ -48,6 +48,10 @@ class Config:
     STAFF_TWO_FACTOR_REQUIRED = True
 
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; a slow form-filler must not lose work
+    # Flask-WTF's strict mode refuses an HTTPS POST without a same-site Referer, but we send
+    # `Referrer-Policy: no-referrer` (privacy), so browsers send none: every form would fail in
+    # production. The token, SameSite=Lax and the __Host- cookie are the protection.
+    WTF_CSRF_SSL_STRICT = False
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -224,3 +224,14 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
     with pytest.raises(SystemExit) as stopped:
         create_app("production")
     assert "SECRET_KEY" in str(stopped.value) and "DATABASE_URL" in str(stopped.value)
+
+
+def test_forms_work_over_https_without_a_referer(client, make_user):
+    """We send no Referer anywhere (Referrer-Policy: no-referrer); HTTPS forms must not need one."""
+    user = make_user()
+    token = client.csrf_token()
+    response = client.post("/login", base_url="https://localhost",
+                           data={"csrf_token": token, "email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 303
+    refused = client.post("/login", base_url="https://localhost", data={"email": user.email, "password": "x"})
+    assert refused.status_code == 400 and "csrf" in refused.get_data(as_text=True).lower()
