@@ -8,6 +8,8 @@
 - With the database unreachable, a real server answers /healthz with 503, an ordinary page with
   the friendly error page (with the way to urgent help), and urgent help itself still works.
 - After a restart, every delivery and notification left pending or sending by a dead worker is sent.
+- A worker whose batch outlives its claim renews it before each send (`outbox.keep_claim`) and
+  leaves alone a row another worker has already taken.
 
 The workers run on the real clock, so these tests never freeze it.
 """
