@@ -89,8 +89,6 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = None
-    # Off until every package's tests sign staff in through tests/helpers/two_factor.py.
-    STAFF_TWO_FACTOR_REQUIRED = False
 
 
 class ProductionConfig(Config):

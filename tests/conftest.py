@@ -166,8 +166,9 @@ def make_user(app):
 @pytest.fixture
 def login(app):
     def sign_in(client: Client, user, password: str = DEFAULT_PASSWORD):
-        response = client.post_form("/login", {"email": user.email, "password": password})
-        assert response.status_code == 303, "sign-in failed"
+        from tests.helpers.two_factor import sign_in as sign_in_with_second_factor
+
+        response = sign_in_with_second_factor(client, user, password)
         client.forget_csrf()  # a new session at sign-in means a new token
         return response
 

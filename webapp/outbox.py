@@ -78,8 +78,11 @@ def claim_due(model, limit: int = 50, now: datetime | None = None) -> list:
         if result.rowcount == 1:
             claimed_ids.append(row_id)
     if not claimed_ids:
+        db.session.commit()  # the release of stale claims, so no write lock is left held on SQLite
         return []
-    return list(db.session.scalars(select(model).where(model.id.in_(claimed_ids)).order_by(model.id)))
+    # populate_existing: rows this session already holds are refreshed, never returned stale.
+    return list(db.session.scalars(select(model).where(model.id.in_(claimed_ids)).order_by(model.id)
+                                   .execution_options(populate_existing=True)))
 
 
 def keep_claim(row, now: datetime | None = None) -> bool:

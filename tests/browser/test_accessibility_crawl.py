@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 
 from tests.conftest import DEFAULT_PASSWORD
 from tests.helpers.axe import axe_violations, describe
+from tests.helpers.two_factor import sign_in_page
 
 ROLES = ("anonymous", "young_person", "parent", "professional", "base_staff", "clinician", "admin")
 SKIP = re.compile(r"^/(logout|static/|service-worker\.js|manifest\.webmanifest|api/)|\.(json|csv|ics|png|svg)$")
@@ -32,11 +33,7 @@ def links_on(page, base: str) -> list[str]:
 
 
 def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    sign_in_page(page, email)
 
 
 def check(page, label: str, problems: list[str]) -> None:

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import DEFAULT_PASSWORD
 from tests.helpers.axe import assert_accessible
+from tests.helpers.two_factor import sign_in_page
 from webapp import clock
 from webapp.extensions import db
 from webapp.goals import service, sharing
@@ -19,11 +19,7 @@ from webapp.goals.models import GoalRating
 
 
 def _sign_in(page, user):
-    page.goto("/login")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    sign_in_page(page, user)
 
 
 def _ratings(goal_id):

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import DEFAULT_PASSWORD
 from tests.helpers.axe import assert_accessible
+from tests.helpers.two_factor import sign_in_page
 from tests.notifications.push_service import LocalPushService
 from webapp import clock
 from webapp.extensions import db
@@ -25,11 +25,7 @@ PAGE = "/settings/notifications"
 
 
 def sign_in(page, user):
-    page.goto("/login")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    sign_in_page(page, user)
 
 
 @pytest.fixture

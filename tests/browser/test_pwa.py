@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import DEFAULT_PASSWORD
+from tests.helpers.two_factor import sign_in_page
 
 
 def _wait_for_control(page):
@@ -48,10 +48,7 @@ def test_signed_in_pages_are_never_kept_and_logout_clears_caches(persistent_cont
     user = make_user()
     page = persistent_context.new_page()
     _wait_for_control(page)
-    page.goto("/login")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, user)
     page.goto("/settings/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
     kept = page.evaluate("""async () => {

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import DEFAULT_PASSWORD
 from tests.helpers.axe import assert_accessible
+from tests.helpers.two_factor import sign_in_page
 from webapp.selfhelp.content import TOPIC_SLUGS
 
 TOOL_PAGES = ["/self-help/tools/breathing", "/self-help/tools/grounding", "/self-help/tools/distraction",
@@ -21,11 +22,7 @@ PAGES = ["/self-help/", "/self-help/what-would-help", "/self-help/services", *TO
 
 
 def _sign_in(page, email, password=DEFAULT_PASSWORD):
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    sign_in_page(page, email, password)
 
 
 def test_every_self_help_page_passes_axe(page):

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import DEFAULT_PASSWORD
 from tests.helpers.axe import assert_accessible
+from tests.helpers.two_factor import sign_in_page
 
 PUBLIC_PAGES = ["/", "/help-now", "/privacy", "/offline", "/login", "/register", "/no-such-page"]
 
@@ -106,8 +107,4 @@ def test_registration_error_keeps_what_was_typed_but_not_the_password(page, froz
 
 
 def _sign_in(page, email, password=DEFAULT_PASSWORD):
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    sign_in_page(page, email, password)

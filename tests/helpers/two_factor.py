@@ -3,7 +3,7 @@
 - `enrol(user)`: give a staff member a switched-on authenticator; returns its secret.
 - `current_code(user)`: a code the app would show now that the sign-in will accept.
 - `sign_in(client, user)`: password then code through the Flask test client.
-- `sign_in_staff(page, user)`: the same in Playwright.
+- `sign_in_page(page, user)`: anyone, through the /login page in Playwright (`sign_in_staff` too).
 - `two_factor_required(app)`: STAFF_TWO_FACTOR_REQUIRED on for a `with` block, restored after.
 
 The helpers work with the flag on or off: with it off the password step is the whole sign-in.
@@ -85,9 +85,15 @@ def sign_in(client, user, password: str = DEFAULT_PASSWORD):
     return response
 
 
-def sign_in_staff(page, user, password: str = DEFAULT_PASSWORD) -> None:
-    """Password then code in a Playwright page (at the live server's base URL)."""
-    if two_factor.required():
+def sign_in_page(page, user, password: str = DEFAULT_PASSWORD) -> None:
+    """Sign anyone in through the /login page in Playwright (at the live server's base URL): the
+    password, then, for staff when required, a code from their (test-enrolled) authenticator.
+    `user` may be a User or an email address."""
+    if isinstance(user, str):
+        from webapp.accounts.service import find_by_email
+
+        user = find_by_email(user)
+    if user.is_staff and two_factor.required():
         enrol(user)
     page.goto("/login")
     page.get_by_label("Email address").fill(user.email)
@@ -98,4 +104,7 @@ def sign_in_staff(page, user, password: str = DEFAULT_PASSWORD) -> None:
         page.get_by_label("Code", exact=True).fill(current_code(user))
         with page.expect_navigation():
             page.get_by_role("button", name="Sign in").click()
-    assert "/login" not in page.url, f"staff sign-in did not finish: {page.url}"
+    assert "/login" not in page.url, f"sign-in did not finish: {page.url}"
+
+
+sign_in_staff = sign_in_page

@@ -31,7 +31,7 @@ from webapp.notifications.models import NotificationPreferences, PushSubscriptio
 from webapp.notifications.payload import DEFAULT_TTL, URGENCY, build_payload, topic_for, ttl_for
 from webapp.notifications.preferences import quiet_until, wants
 from webapp.notifications.webpush_client import PushClient, application_server_key, client_for
-from webapp.outbox import PENDING, claim_due, mark_failed, mark_sent, retry_later
+from webapp.outbox import PENDING, claim_due, keep_claim, mark_failed, mark_sent, retry_later
 
 __all__ = ["DEFAULT_TTL", "application_server_key", "build_payload", "client_for", "send_due"]
 
@@ -115,6 +115,8 @@ def send_due(app: Flask | None = None) -> int:
                 break
             context = _load_context(rows)
             for row in rows:
+                if not keep_claim(row):
+                    continue  # a slow batch outlived its claim, another worker took it (and it left the session)
                 deliver(row, context, client)
                 db.session.commit()
                 db.session.expunge(row)  # never reused stale: a later claim loads it afresh

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from webapp import clock
 from webapp.extensions import db
-from webapp.outbox import PENDING, SENDING, SENT, claim_due, mark_sent, retry_later
+from webapp.outbox import PENDING, SENDING, SENT, claim_due, keep_claim, mark_sent, retry_later
 from webapp.support.models import DELIVERY_NEW, DELIVERY_UPDATE, FrontDoorDelivery, SupportRequest
 
 log = logging.getLogger("flourish.support.delivery")
@@ -92,6 +92,8 @@ def deliver_due() -> int:
     secret = current_app.config.get("FRONT_DOOR_WEBHOOK_SECRET") or ""
     delivered = 0
     for row in claim_due(FrontDoorDelivery):
+        if not keep_claim(row):
+            continue  # a slow batch outlived its claim and another worker took this row
         if _earlier_unsent(row):
             # An update never overtakes the record it updates: try again after the earlier one.
             row.status, row.claimed_by, row.next_attempt_at = PENDING, None, clock.now() + BACKOFF[0]
