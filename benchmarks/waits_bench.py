@@ -29,7 +29,7 @@ EXTRA_NOTES = 7  # "still waiting" notes per allocated request: about 10 events 
 REPEATS = 60
 
 REQUEST_COLUMNS = ("id", "reference", "requester_user_id", "requester_type", "priority", "status", "thrive_group",
-                   "service_id", "received_at", "updated_at", "young_person_date_of_birth", "answers")
+                   "service_id", "received_at", "updated_at", "young_person_date_of_birth", "answers", "trackable")
 EVENT_COLUMNS = ("request_id", "status", "occurred_at", "service_id", "thrive_group", "actor")
 
 
@@ -56,6 +56,7 @@ def _copy(db, rows: list[dict[str, Any]]) -> int:
         with cursor.copy(f"COPY support_requests ({', '.join(REQUEST_COLUMNS)}) FROM STDIN") as copy:
             for i, row in enumerate(rows, start=1):
                 row["id"] = i
+                row.setdefault("trackable", True)
                 copy.write_row([json.dumps(row[c]) if c == "answers" else row[c] for c in REQUEST_COLUMNS])
         with cursor.copy(f"COPY request_status_events ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:

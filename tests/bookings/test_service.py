@@ -14,6 +14,7 @@ from webapp.bookings.models import BOOKED, CANCELLED, Booking, Slot
 from webapp.bookings.service import AlreadyBooked, BookingError, SlotJustTaken
 from webapp.extensions import db
 from webapp.notifications.models import APPOINTMENT_REMINDER, ScheduledNotification
+from webapp.notifications.payload import detailed_text
 from webapp.notifications.service import pending_for
 
 TUESDAY = date(2026, 6, 16)
@@ -33,7 +34,9 @@ def test_booking_takes_a_place_and_schedules_reminders_24_and_2_hours_before(one
     assert [r.due_at for r in reminders] == [starts - timedelta(hours=24), starts - timedelta(hours=2)]
     assert {r.kind for r in reminders} == {APPOINTMENT_REMINDER}
     assert all(r.expires_at == starts for r in reminders)
-    assert reminders[0].params["time"] == "16:00"
+    assert detailed_text(reminders[0], "en")[1] == (
+        "Your drop-in at Norwich One Stop Shop is on Tuesday 16 June at 16:00 (UK time).")
+    assert "wtorek 16 czerwca" in detailed_text(reminders[0], "pl")[1]
     action = select(AuditEvent.action).where(AuditEvent.subject_type == "booking",
                                              AuditEvent.subject_id == str(booking.id))
     assert db.session.scalar(action) == "booking.made"

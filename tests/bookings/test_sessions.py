@@ -15,6 +15,7 @@ from webapp.bookings.service import BookingError, SlotJustTaken
 from webapp.bookings.sessions import SessionDraft, SessionErrors
 from webapp.extensions import db
 from webapp.notifications.models import ScheduledNotification
+from webapp.notifications.payload import detailed_text
 from webapp.notifications.service import pending_for
 
 TUESDAY = date(2026, 6, 16)
@@ -164,7 +165,7 @@ def test_sessions_on_clock_change_sundays_show_and_remind_at_the_local_time(admi
     # 24 hours before in real time: across the change that is 09:00 or 11:00 local the day before.
     assert [r.due_at for r in reminders] == [session.starts_at - timedelta(hours=24),
                                             session.starts_at - timedelta(hours=2)]
-    assert reminders[0].params["time"] == "10:00"
+    assert " at 10:00 (UK time)" in detailed_text(reminders[0], "en")[1]
     assert clock.to_local(reminders[1].due_at).strftime("%H:%M") == "08:00"
 
 

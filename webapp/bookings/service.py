@@ -12,7 +12,7 @@ overlapping slots at once; on SQLite the first write already serialises writers.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -300,9 +300,9 @@ def my_waiting(user_id: int) -> list[WaitingListEntry]:
 # -- reminders --------------------------------------------------------------------------------
 
 def when_params(moment: datetime) -> dict[str, str]:
-    """UK day and 24-hour time for a notification's text (filled in when sent, in any language)."""
-    local = clock.to_local(moment)
-    return {"day": f"{local:%A} {local.day} {local:%B}", "time": f"{local:%H:%M}"}
+    """When, for a notification's text: the sender writes it as a UK day and time in the person's
+    language (`%(day)s`, `%(time)s`) when it sends."""
+    return {"starts_at": moment.astimezone(UTC).isoformat()}
 
 
 def schedule_reminders(booking: Booking, slot: Slot) -> int:

@@ -50,11 +50,30 @@ def topic_for(row: ScheduledNotification) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")[:32]
 
 
+def _localised(params: dict) -> dict:
+    """`starts_at` (an ISO UTC time) becomes `day` and `time` in UK time, in the current language."""
+    from webapp.i18n import local_date, local_time
+
+    try:
+        moment = datetime.fromisoformat(params["starts_at"])
+    except (KeyError, TypeError, ValueError):
+        return params
+    return {**params, "day": local_date(moment, "EEEE d MMMM"), "time": local_time(moment, "HH:mm")}
+
+
 def _translated(message: str, params: dict) -> str:
+    params = _localised(params)
     try:
         return _(message, **params) if params else _(message)
     except (KeyError, ValueError, TypeError):
         return _(message)
+
+
+def detailed_text(row: ScheduledNotification, locale: str | None) -> tuple[str, str]:
+    """The title and body that say what a notification is about, in `locale` (shown only when the
+    person turned discreet text off)."""
+    with force_locale(locale or "en"):
+        return _translated(row.title, row.params or {}), _translated(row.body, row.params or {})
 
 
 def _with_reply(url: str, reply: str) -> str:
@@ -69,7 +88,8 @@ def build_payload(row: ScheduledNotification, prefs: NotificationPreferences, lo
         if prefs.discreet:
             payload.update(title=DISCREET_TITLE, body=discreet_text())
             return payload
-        payload.update(title=_translated(row.title, row.params or {}), body=_translated(row.body, row.params or {}))
+        title, body = detailed_text(row, locale)
+        payload.update(title=title, body=body)
         if row.kind == models.APPOINTMENT_REMINDER:
             payload["actions"] = [
                 {"action": "attend", "title": _("I'll be there"), "url": _with_reply(payload["url"], "yes")},
