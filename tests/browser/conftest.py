@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -15,6 +15,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+# Generous: CI runs two browser workers on two cores beside the app's own threads.
+BROWSER_TIMEOUT_MS = 20_000
+expect.set_options(timeout=10_000)
 PHONE = {
     "viewport": {"width": 375, "height": 740},
     "device_scale_factor": 2,
@@ -43,7 +46,7 @@ def browser(playwright_instance) -> Iterator[Browser]:
 @pytest.fixture
 def context(browser, live_server) -> Iterator[BrowserContext]:
     context = browser.new_context(base_url=live_server.url, **PHONE)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield context
     context.close()
 
@@ -60,6 +63,6 @@ def persistent_context(playwright_instance, live_server, tmp_path) -> Iterator[B
         str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
         base_url=live_server.url, **PHONE,
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield context
     context.close()
