@@ -84,6 +84,8 @@ def test_register_sign_in_and_sign_out(page, frozen_clock):
     expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
     page.goto("/settings/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    # Logout's Clear-Site-Data removed the service worker; let its reinstall settle first.
+    page.wait_for_load_state("networkidle")
 
     page.get_by_label("Email address").fill("new.person@example.org")
     page.get_by_label("Password").fill("blue kettle running late")

@@ -96,6 +96,7 @@ def sign_in_page(page, user, password: str = DEFAULT_PASSWORD) -> None:
     if user.is_staff and two_factor.required():
         enrol(user)
     page.goto("/login")
+    page.wait_for_load_state("networkidle")  # the service worker's first install, if any, settles
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
