@@ -153,3 +153,20 @@ def test_more_information_needed_asks_a_question_answered_in_the_app(client, ser
     items = [i for e in receiver.received[-1]["bundle"]["entry"] if e["resource"]["resourceType"] ==
              "QuestionnaireResponse" for i in e["resource"]["item"]]
     assert any(i.get("answer") == [{"valueString": "Year 9"}] and "Which school year" in i["text"] for i in items)
+
+
+@pytest.mark.parametrize("query", ["after=7704521485209097", "after=-1", "after=abc",
+                                   "since=9999-12-31T23:59:59-23:59", "since=yesterday"])
+def test_pull_refuses_a_nonsense_cursor_or_time_with_a_400(client, api_token, query):
+    """Found by schemathesis on PostgreSQL: a cursor past 32 bits was a 500."""
+    response = client.get(f"{BASE}?{query}", headers=_auth(api_token))
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid"
+
+
+@pytest.mark.parametrize("reference", ["FL-\x00AB-CDEF", "x" * 300, "FL-ABCD-EFGH'--"])
+def test_a_reference_that_cannot_be_one_is_a_404_without_a_query(client, api_token, reference):
+    from urllib.parse import quote
+
+    response = client.get(f"{BASE}/{quote(reference)}", headers=_auth(api_token))
+    assert response.status_code == 404

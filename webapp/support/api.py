@@ -24,6 +24,7 @@ csrf.exempt(bp)  # token-authenticated, never by cookie
 
 log = logging.getLogger("flourish.support.api")
 FHIR_JSON = "application/fhir+json"
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
 def _authorised() -> bool:
@@ -58,20 +59,29 @@ def _parse_since(value: str | None) -> datetime | None:
         return datetime(1970, 1, 1, tzinfo=UTC)
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _parse_after(value: str | None) -> int | None | bool:
+    """The paging cursor: a row id (a 32-bit integer), None when absent, False when nonsense."""
+    if not value:
+        return None
+    if not value.isdigit() or int(value) > MAX_ROW_ID:
+        return False
+    return int(value)
 
 
 @bp.route("/requests")
 @token_required
 def pull():
     since = _parse_since(request.args.get("since"))
-    after = request.args.get("after")
-    if since is None or (after is not None and not after.isdigit()):
+    after = _parse_after(request.args.get("after"))
+    if since is None or after is False:
         return jsonify(error="invalid", field="since" if since is None else "after",
-                       reason="since must be an ISO 8601 date and time; after a whole number"), 400
-    rows = service.pulled_since(since, int(after) if after else None)
+                       reason="since must be an ISO 8601 date and time; after a cursor from a next link"), 400
+    rows = service.pulled_since(since, after)
     page, more = rows[:service.PULL_PAGE], len(rows) > service.PULL_PAGE
     links = [{"relation": "self", "url": request.url}]
     if more:

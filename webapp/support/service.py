@@ -6,6 +6,7 @@ Plain functions over the session; no `request`. Callers commit.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -143,8 +144,15 @@ def submit(draft: RequestDraft, user) -> SupportRequest:
 
 # -- finding and seeing ----------------------------------------------------------------------------
 
+REFERENCE_SHAPE = re.compile(r"FL-[A-Z0-9]{4}-[A-Z0-9]{4}")
+
+
 def by_reference(reference: str) -> SupportRequest | None:
-    return db.session.scalar(select(SupportRequest).where(SupportRequest.reference == normalise_reference(reference))
+    """The request with this reference; None for anything not shaped like one (never queried)."""
+    normalised = normalise_reference(reference)
+    if not REFERENCE_SHAPE.fullmatch(normalised):
+        return None
+    return db.session.scalar(select(SupportRequest).where(SupportRequest.reference == normalised)
                              .options(selectinload(SupportRequest.events)))
 
 
