@@ -3,6 +3,8 @@ and hostile input, and every answer must be documented, well-typed and never a 5
 
 from __future__ import annotations
 
+import os
+
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
@@ -13,6 +15,9 @@ from schemathesis.checks import (
 )
 
 TOKEN = "front-door-test-token"
+# CI replays the same examples every run (a landing must not hang on a lucky draw); developers'
+# runs draw new ones, which is how this test found the pull API's 500s.
+IN_CI = bool(os.environ.get("CI"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -29,7 +34,8 @@ def test_every_operation_answers_as_described(app, monkeypatch):
     for operation in found:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+                  derandomize=IN_CI)
         def conforms(case):
             case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"}, checks=CHECKS)
 
