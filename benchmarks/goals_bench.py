@@ -13,7 +13,6 @@ Target: each page and the sync under 50 ms median, and the job pass under 200 ms
 from __future__ import annotations
 
 import os
-import statistics
 import tempfile
 import time
 import uuid
@@ -22,8 +21,8 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
-from sqlalchemy.engine import make_url
 
+from benchmarks.measure import fresh_postgres_database, median_and_p95_ms
 from benchmarks.results import Growth, write_section
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/flourish_goals_bench"
@@ -32,23 +31,8 @@ GOALS_EACH, RATINGS_EACH = 3, 30
 REPEATS = 40
 
 
-def _fresh_database(url: str) -> None:
-    from tests.helpers.databases import recreate_postgres_database
-
-    parsed = make_url(url)
-    recreate_postgres_database(parsed, parsed.database)
-
-
 def _time(fn, repeats: int = REPEATS) -> tuple[float, float]:
-    for _ in range(3):
-        fn()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+    return median_and_p95_ms(fn, repeats, warmups=3)
 
 
 def _load(db, size: int, now) -> None:
@@ -94,7 +78,7 @@ def run(size: int, url: str) -> dict[str, Any]:
     from webapp.goals import reminders
     from webapp.goals.models import GoalRating
 
-    _fresh_database(url)
+    fresh_postgres_database(url)
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": tempfile.mkdtemp(),
                                  "RATELIMIT_ENABLED": False})
     result: dict[str, Any] = {"size": size}

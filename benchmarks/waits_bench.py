@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import tempfile
 import time
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
+from benchmarks.measure import fresh_postgres_database, median_and_p95_ms
 from benchmarks.results import Growth, write_section
 from webapp.waits.demo import synthetic_requests
 
@@ -31,13 +30,6 @@ REPEATS = 60
 REQUEST_COLUMNS = ("id", "reference", "requester_user_id", "requester_type", "priority", "status", "thrive_group",
                    "service_id", "received_at", "updated_at", "young_person_date_of_birth", "answers", "trackable")
 EVENT_COLUMNS = ("request_id", "status", "occurred_at", "service_id", "thrive_group", "actor")
-
-
-def _fresh_database(url: str) -> None:
-    from tests.helpers.databases import recreate_postgres_database
-
-    parsed = make_url(url)
-    recreate_postgres_database(parsed, parsed.database)
 
 
 def _rows(services, now, size: int) -> list[dict[str, Any]]:
@@ -75,15 +67,7 @@ def _copy(db, rows: list[dict[str, Any]]) -> int:
 
 
 def _time(fn, repeats: int = REPEATS) -> tuple[float, float]:
-    for _ in range(5):
-        fn()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+    return median_and_p95_ms(fn, repeats, warmups=5)
 
 
 def run(size: int, url: str) -> dict[str, Any]:
@@ -93,7 +77,7 @@ def run(size: int, url: str) -> dict[str, Any]:
     from webapp.support.models import ALLOCATED, RequestStatusEvent, SupportRequest
     from webapp.waits import service
 
-    _fresh_database(url)
+    fresh_postgres_database(url)
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": tempfile.mkdtemp(),
                                  "RATELIMIT_ENABLED": False})
     result: dict[str, Any] = {"size": size}

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
+from webapp.accounts.roles import Role, has_role
 from webapp.bookings.models import BaseStaff, CommunityBase
 from webapp.extensions import db
 
@@ -88,15 +89,15 @@ def load_bases(path: Path | None = None) -> int:
 def bases_run_by(user) -> list[CommunityBase]:
     """The bases this staff member may manage: all for admins, their own for base staff."""
     query = select(CommunityBase).order_by(CommunityBase.name)
-    if user.role != "admin":
+    if not has_role(user, Role.ADMIN):
         query = query.join(BaseStaff, BaseStaff.base_id == CommunityBase.id).where(BaseStaff.user_id == user.id)
     return list(db.session.scalars(query))
 
 
 def may_manage(user, base_id: int) -> bool:
-    if user.role == "admin":
+    if has_role(user, Role.ADMIN):
         return True
-    if user.role != "base_staff":
+    if not has_role(user, Role.BASE_STAFF):
         return False
     return db.session.get(BaseStaff, (user.id, base_id)) is not None
 

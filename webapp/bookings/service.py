@@ -21,6 +21,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from webapp import audit, clock
 from webapp.accounts.models import User
+from webapp.accounts.roles import Role, has_role
 from webapp.accounts.service import age_on
 from webapp.bookings.models import (
     BOOKED,
@@ -136,14 +137,14 @@ def my_waiting_slot_ids(user_id: int, slot_ids: list[int]) -> set[int]:
 def check_age(user: User, slot: Slot, child_first_name: str | None, child_age: int | None) -> None:
     """Young people are checked by their date of birth; parents give their child's first name and age."""
     base = slot.session.base
-    if user.role == "parent":
+    if has_role(user, Role.PARENT):
         if not (child_first_name or "").strip():
             raise BookingError("child_first_name", _l("Enter your child's first name."))
         if child_age is None:
             raise BookingError("child_age", _l("Enter your child's age, in numbers."))
         age = child_age
         field = "child_age"
-    elif user.role == "young_person" and user.date_of_birth is not None:
+    elif has_role(user, Role.YOUNG_PERSON) and user.date_of_birth is not None:
         age = age_on(user.date_of_birth, slot.session.local_date)
         field = ""
     else:
@@ -155,7 +156,7 @@ def check_age(user: User, slot: Slot, child_first_name: str | None, child_age: i
 
 def _child_fields(user: User, child_first_name: str | None, child_age: int | None) -> dict[str, Any]:
     """Only a parent's booking names a child; a young person's never does."""
-    if user.role != "parent":
+    if not has_role(user, Role.PARENT):
         return {"child_first_name": None, "child_age": None}
     return {"child_first_name": (child_first_name or "").strip() or None, "child_age": child_age}
 
