@@ -320,10 +320,11 @@ def _heaviest(weights: list[PageWeight]) -> list[str]:
     heaviest = max(weights, key=lambda w: w.repeat.total)
     parts = ", ".join(f"`{urlsplit(t.url).path}` {_kb(t.bytes)} KB"
                       for t in sorted(heaviest.repeat.transfers, key=lambda t: -t.bytes)[:4])
-    copies = [t for t in first.first.transfers if t.by_worker and "lang=" in urlsplit(t.url).query]
+    packs = [t for t in first.first.transfers if t.by_worker and urlsplit(t.url).path == "/offline-pack.json"]
     return [f"On the first visit of `{first.path}` the service worker's install fetched {count} URLs, "
-            f"{_kb(worker)} KB of the {_kb(first.first.total)} KB; {len(copies)} of them "
-            f"({_kb(sum(t.bytes for t in copies))} KB) are `?lang=` copies of pages also kept without it. "
+            f"{_kb(worker)} KB of the {_kb(first.first.total)} KB; of that, {len(packs)} offline pack"
+            f"{'s' if len(packs) != 1 else ''} of pages ({_kb(sum(t.bytes for t in packs))} KB: every kept page in the "
+            "visitor's language; other languages are fetched only when chosen). "
             f"The heaviest repeat visit, `{heaviest.path}` ({_kb(heaviest.repeat.total)} KB): {parts}."]
 
 

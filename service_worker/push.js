@@ -6,7 +6,8 @@
  *   opens a new one. "I'll be there" / "Can't make it" open the booking with that reply ready.
  * - pushsubscriptionchange: subscribes again with the same key and tells the server.
  */
-const PUSH_FALLBACK = { title: "Flourish", body: "You have a new reminder from Flourish", url: "/" };
+// {language: the discreet text}, written in by the app from its translations.
+const PUSH_FALLBACK_TEXT = __FLOURISH_PUSH_FALLBACK_TEXT__;
 const PUSH_KEY_URL = "/api/v1/push/vapid-public-key";
 const PUSH_SUBSCRIPTIONS_URL = "/api/v1/push/subscriptions";
 
@@ -19,18 +20,25 @@ function pushSameOriginUrl(value) {
   }
 }
 
-function pushMessage(event) {
-  if (!event.data) return PUSH_FALLBACK;
-  try {
-    const message = event.data.json();
-    return message && typeof message.title === "string" ? message : PUSH_FALLBACK;
-  } catch (error) {
-    return PUSH_FALLBACK;
-  }
+// A push it cannot read still shows something (browsers require it): discreet, in the language last read.
+async function pushFallback() {
+  const language = await caches.open(CACHE).then(languageRead).catch(() => "");
+  const lang = PUSH_FALLBACK_TEXT[language] ? language : "en";
+  return { title: "Flourish", body: PUSH_FALLBACK_TEXT[lang], url: "/", lang };
 }
 
-self.addEventListener("push", (event) => {
-  const message = pushMessage(event);
+async function pushMessage(event) {
+  try {
+    const message = event.data ? event.data.json() : null;
+    if (message && typeof message.title === "string") return message;
+  } catch (error) {
+    // not JSON: fall through
+  }
+  return pushFallback();
+}
+
+async function pushShow(event) {
+  const message = await pushMessage(event);
   const actions = Array.isArray(message.actions) ? message.actions.slice(0, 2) : [];
   const options = {
     body: message.body || "",
@@ -45,7 +53,11 @@ self.addEventListener("push", (event) => {
     },
     actions: actions.map((action) => ({ action: action.action, title: action.title })),
   };
-  event.waitUntil(self.registration.showNotification(message.title, options));
+  return self.registration.showNotification(message.title, options);
+}
+
+self.addEventListener("push", (event) => {
+  event.waitUntil(pushShow(event));
 });
 
 async function pushOpen(target) {

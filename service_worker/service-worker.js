@@ -1,10 +1,17 @@
 /* Flourish service worker.
  *
  * Served by the app at /service-worker.js (scope "/") with two values filled in:
- * the cache version and the list of URLs to keep for offline use.
- * - Pages: network first; a public page that answered is kept for offline; with no network,
- *   the kept copy or /offline.
- * - Versioned static files (?v=...): cache first; they never change.
+ * the cache version and the static files to keep for offline use.
+ * - Kept pages (self-help, help now, home, offline): one offline pack per language from
+ *   /offline-pack.json, stored page by page under "path?lang=xx". At install: the person's own
+ *   language (and any kept by the previous version); another language once the person reads a page
+ *   in it (the server says Content-Language), or all of them when asked ("flourish:keep-languages").
+ *   One language is about 25 KB, against about 60 KB page by page and 440 KB for every language at
+ *   once: a first visit stays within 100 KB on one bar of signal.
+ * - Pages: network first; a public page that answered is kept for offline; with no network, the
+ *   page in the language last read, else the kept copy, else /offline.
+ * - Static files: versioned ones (?v=...) cache first, as they never change; module imports carry
+ *   no version, so they are answered from this version's kept copy, else the network.
  * - Never kept: anything signed-in (the server marks it `no-store`), /api, /staff, /settings and
  *   other personal paths. Caches are also wiped on logout (Clear-Site-Data).
  */
@@ -12,6 +19,9 @@ const VERSION = "__FLOURISH_VERSION__";
 const PRECACHE = __FLOURISH_PRECACHE__;
 const CACHE = `flourish-${VERSION}`;
 const OFFLINE_URL = "/offline";
+const PACK_URL = "/offline-pack.json";
+const LANGUAGE_READ = `${PACK_URL}?read`; // kept entry: the language of the last page read
+const packsUnderWay = new Map();
 const NEVER_CACHED = ["/api/", "/staff", "/settings", "/track", "/request-support", "/login",
   "/logout", "/register", "/goals", "/bookings/my", "/service-worker.js"];
 
@@ -23,10 +33,68 @@ function isNeverCached(url) {
 // connection, instead of /offline for its never-cached pages (goals-sync.js: /goals -> /goals/offline).
 const OFFLINE_FALLBACKS = [];
 
+function keptKey(path, language) {
+  const url = new URL(path, self.location.origin);
+  url.searchParams.delete("lang");
+  url.searchParams.append("lang", language);
+  return url.pathname + url.search;
+}
+
+async function languageRead(cache) {
+  const kept = await cache.match(LANGUAGE_READ);
+  return kept ? kept.text() : "";
+}
+
+// A kept page: the language asked for (?lang=), else the language last read; then any copy kept as visited.
+async function keptPage(cache, path) {
+  const url = new URL(path, self.location.origin);
+  const languages = [url.searchParams.get("lang"), await languageRead(cache)].filter(Boolean);
+  for (const language of languages) {
+    const kept = await cache.match(keptKey(url.href, language));
+    if (kept) return kept;
+  }
+  return cache.match(url.pathname + url.search, { ignoreVary: true });
+}
+
 async function offlineFallback(url) {
+  const cache = await caches.open(CACHE);
   const fallback = OFFLINE_FALLBACKS.find(([prefix]) => url.pathname.startsWith(prefix));
-  const kept = fallback ? await caches.match(fallback[1], { ignoreVary: true }) : undefined;
-  return kept || (await caches.match(OFFLINE_URL, { ignoreVary: true })) || Response.error();
+  const kept = fallback ? await keptPage(cache, fallback[1]) : undefined;
+  return kept || (await keptPage(cache, OFFLINE_URL)) || Response.error();
+}
+
+// Fetch one language's pack (or, with no language, the person's own) and keep each page of it.
+async function keepPack(cache, language, credentials) {
+  const response = await fetch(language ? `${PACK_URL}?lang=${encodeURIComponent(language)}` : PACK_URL,
+    { credentials, headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`offline pack: ${response.status}`);
+  const pack = await response.json();
+  await Promise.all(Object.entries(pack.pages).map(([key, html]) =>
+    cache.put(key, new Response(html, { headers: pack.headers }))));
+  await cache.put(`${PACK_URL}?lang=${pack.language}`, new Response(pack.language));
+  return pack.language;
+}
+
+async function keepLanguage(language) {
+  const cache = await caches.open(CACHE);
+  if (await cache.match(`${PACK_URL}?lang=${language}`)) return;
+  if (!packsUnderWay.has(language)) {
+    packsUnderWay.set(language, keepPack(cache, language, "omit").finally(() => packsUnderWay.delete(language)));
+  }
+  await packsUnderWay.get(language);
+}
+
+async function keptLanguages(cache) {
+  return (await cache.keys())
+    .map((request) => new URL(request.url))
+    .filter((url) => url.pathname === PACK_URL && url.searchParams.has("lang"))
+    .map((url) => url.searchParams.get("lang"));
+}
+
+async function noteLanguageRead(language) {
+  const cache = await caches.open(CACHE);
+  if ((await languageRead(cache)) !== language) await cache.put(LANGUAGE_READ, new Response(language));
+  await keepLanguage(language);
 }
 
 function mayKeep(request, response) {
@@ -36,12 +104,24 @@ function mayKeep(request, response) {
   return !isNeverCached(new URL(request.url));
 }
 
+async function install() {
+  const cache = await caches.open(CACHE);
+  await cache.addAll(PRECACHE.map((url) => new Request(url, { credentials: "omit" })));
+  const previous = [];
+  let read = "";
+  for (const key of (await caches.keys()).filter((name) => name.startsWith("flourish-") && name !== CACHE)) {
+    const old = await caches.open(key);
+    previous.push(...await keptLanguages(old));
+    read = read || (await languageRead(old));
+  }
+  // The person's own language: the language cookie or the browser's, as the server chooses pages.
+  const own = read || await keepPack(cache, "", "same-origin");
+  await cache.put(LANGUAGE_READ, new Response(own));
+  await Promise.all([...new Set([own, ...previous])].map(keepLanguage));
+}
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    caches.open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { credentials: "omit" }))))
-      .then(() => self.skipWaiting()),
-  );
+  event.waitUntil(install().then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -54,18 +134,31 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-async function pageNetworkFirst(request) {
+// After a page answers: keep its language for offline too, if it is not kept yet.
+function followLanguage(event, response) {
+  const language = response.headers.get("Content-Language");
+  if (response.ok && language) event.waitUntil(noteLanguageRead(language).catch(() => {}));
+}
+
+async function pageNetworkFirst(event) {
+  const request = event.request;
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
+    followLanguage(event, response);
     if (mayKeep(request, response)) {
       cache.put(request, response.clone());
     }
     return response;
   } catch (error) {
-    const kept = await cache.match(request, { ignoreVary: true });
-    return kept || (await cache.match(OFFLINE_URL, { ignoreVary: true })) || Response.error();
+    return (await keptPage(cache, request.url)) || (await keptPage(cache, OFFLINE_URL)) || Response.error();
   }
+}
+
+async function moduleFromThisVersion(request) {
+  const cache = await caches.open(CACHE);
+  return (await cache.match(request, { ignoreSearch: true }))
+    || fetch(request).catch(() => caches.match(request, { ignoreSearch: true }).then((kept) => kept || Response.error()));
 }
 
 async function staticCacheFirst(request) {
@@ -84,24 +177,34 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     if (isNeverCached(url)) {
-      event.respondWith(fetch(request).catch(() => offlineFallback(url)));
+      event.respondWith(fetch(request).then((response) => {
+        followLanguage(event, response);
+        return response;
+      }).catch(() => offlineFallback(url)));
       return;
     }
-    event.respondWith(pageNetworkFirst(request));
+    event.respondWith(pageNetworkFirst(event));
     return;
   }
   if (url.pathname.startsWith("/static/")) {
-    if (url.searchParams.has("v")) {
-      event.respondWith(staticCacheFirst(request));
-    } else {
-      // Module imports carry no version: try the network, else any kept version of the file.
-      event.respondWith(fetch(request).catch(async () => (await caches.match(request, { ignoreSearch: true })) || Response.error()));
-    }
+    event.respondWith(url.searchParams.has("v") ? staticCacheFirst(request) : moduleFromThisVersion(request));
   }
 });
 
+async function keepLanguages(event, languages) {
+  const results = await Promise.allSettled(languages.map(keepLanguage));
+  const kept = await keptLanguages(await caches.open(CACHE));
+  const reply = { type: "flourish:languages-kept", kept, failed: results.some((r) => r.status === "rejected") };
+  if (event.ports && event.ports[0]) event.ports[0].postMessage(reply);
+}
+
 self.addEventListener("message", (event) => {
-  if (event.data && event.data.type === "flourish:clear-caches") {
+  const data = event.data || {};
+  if (data.type === "flourish:clear-caches") {
     event.waitUntil(caches.keys().then((keys) => Promise.all(keys.map((key) => caches.delete(key)))));
+  } else if (data.type === "flourish:keep-languages" && Array.isArray(data.languages)) {
+    event.waitUntil(keepLanguages(event, data.languages.filter((l) => typeof l === "string")));
+  } else if (data.type === "flourish:kept-languages" && event.ports && event.ports[0]) {
+    event.waitUntil(caches.open(CACHE).then(keptLanguages).then((kept) => event.ports[0].postMessage({ kept })));
   }
 });

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from flask_login import current_user
 
+from webapp.i18n import current_language
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -42,6 +44,9 @@ def init_security(app: Flask) -> None:
         headers["Permissions-Policy"] = PERMISSIONS_POLICY
         headers["X-Frame-Options"] = "DENY"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if response.mimetype == "text/html":
+            # The service worker reads it to keep the self-help pages in the language being read.
+            headers.setdefault("Content-Language", current_language())
         if app.config.get("HSTS"):
             headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         _cache_rules(response)

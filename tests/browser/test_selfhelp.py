@@ -201,28 +201,94 @@ def test_what_would_help_suggests_and_explains_missing_answers(page):
     assert_accessible(page)
 
 
-@pytest.mark.slow
-def test_tools_open_offline_once_the_service_worker_is_in_control(persistent_context):
-    page = persistent_context.new_page()
-    page.goto("/self-help/")
+KEPT_LANGUAGES = """async () => {
+    const names = [];
+    for (const key of await caches.keys()) {
+        for (const request of await (await caches.open(key)).keys()) {
+            const url = new URL(request.url);
+            const lang = url.searchParams.get("lang");
+            if (url.pathname === "/offline-pack.json" && lang) names.push(lang);
+        }
+    }
+    return names.sort();
+}"""
+
+
+def _first_visit(context, path="/self-help/"):
+    """Open Flourish for the first time and wait until the service worker is in control."""
+    packs = []
+    context.on("request", lambda request: packs.append(request.url) if "/offline-pack.json" in request.url else None)
+    page = context.new_page()
+    page.goto(path)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     page.wait_for_function("navigator.serviceWorker.controller !== null")
+    return page, packs
+
+
+@pytest.mark.slow
+def test_tools_open_offline_once_the_service_worker_is_in_control(persistent_context):
+    page, packs = _first_visit(persistent_context)
+    assert len(packs) == 1, packs  # one pack, in the visitor's own language: a first visit stays light
+    assert page.evaluate(KEPT_LANGUAGES) == ["en"]
     persistent_context.set_offline(True)
-    for path in TOOL_PAGES:
-        for suffix, lang in (("", "en"), ("?lang=pl", "pl"), ("?lang=lt", "lt")):
-            page.goto(path + suffix)
+    try:
+        for path in TOOL_PAGES:
+            page.goto(path)
             expect(page.locator("h1")).to_be_visible()
-            assert page.locator("html").get_attribute("lang") == lang, path + suffix
-    page.goto("/self-help/topics/self-harm?lang=pt")
-    expect(page.locator("html")).to_have_attribute("lang", "pt")
-    page.goto("/self-help/tools/breathing")
-    page.get_by_role("button", name="Start").click()
-    expect(page.locator("[data-pacer-word]")).to_have_text("Breathe in")
-    page.goto("/self-help/tools/grounding")
-    page.get_by_role("button", name="Next").click()
-    expect(page.get_by_role("heading", name="4 things you can touch")).to_be_visible()
-    page.goto("/self-help/mood")
-    _check_in(page, "Okay", [], "offline note", "Save on this device")
-    expect(page.get_by_text("Saved on this device.")).to_be_visible()
-    persistent_context.set_offline(False)
+            assert page.locator("html").get_attribute("lang") == "en", path
+        page.goto("/self-help/topics/self-harm?lang=pt")  # not kept: the same page in the language kept
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Urges to self-harm")
+        page.goto("/help-now")
+        expect(page.get_by_role("link", name=re.compile("Call 999"))).to_be_visible()
+        page.goto("/self-help/tools/breathing")
+        page.get_by_role("button", name="Start").click()
+        expect(page.locator("[data-pacer-word]")).to_have_text("Breathe in")
+        page.goto("/self-help/tools/grounding")
+        page.get_by_role("button", name="Next").click()
+        expect(page.get_by_role("heading", name="4 things you can touch")).to_be_visible()
+        page.goto("/self-help/mood")
+        _check_in(page, "Okay", [], "offline note", "Save on this device")
+        expect(page.get_by_text("Saved on this device.")).to_be_visible()
+    finally:
+        persistent_context.set_offline(False)
+
+
+@pytest.mark.slow
+def test_every_language_can_be_kept_for_offline_at_a_tap(persistent_context):
+    page, _ = _first_visit(persistent_context)
+    card = page.locator("[data-offline-languages]")
+    expect(card.get_by_role("status")).to_have_text("Kept on this phone, to open with no signal: English.")
+    card.get_by_role("button", name="Keep self-help in every language").click()
+    expect(card.get_by_role("status")).to_have_text(
+        "Kept on this phone, to open with no signal: English, Polski, Português, Lietuvių.")
+    expect(card.get_by_role("button")).to_be_hidden()
+    assert_accessible(page)
+    persistent_context.set_offline(True)
+    try:
+        for path in TOOL_PAGES:
+            for lang in ("pl", "pt", "lt"):
+                page.goto(f"{path}?lang={lang}")
+                expect(page.locator("h1")).to_be_visible()
+                assert page.locator("html").get_attribute("lang") == lang, (path, lang)
+        page.goto("/self-help/topics/self-harm?lang=pt")
+        expect(page.locator("html")).to_have_attribute("lang", "pt")
+    finally:
+        persistent_context.set_offline(False)
+
+
+@pytest.mark.slow
+def test_the_language_chosen_is_kept_for_offline(persistent_context):
+    page, _ = _first_visit(persistent_context)
+    page.locator(".language-switcher").get_by_role("button", name="Polski").click()
+    expect(page.locator("html")).to_have_attribute("lang", "pl")
+    page.wait_for_function(f"({KEPT_LANGUAGES})().then((kept) => kept.includes('pl'))")
+    persistent_context.set_offline(True)
+    try:
+        page.goto("/self-help/tools/grounding")  # the address as linked, no ?lang=: the language last read
+        expect(page.locator("html")).to_have_attribute("lang", "pl")
+        page.goto("/a-page-never-visited")
+        expect(page.locator("html")).to_have_attribute("lang", "pl")  # the offline page, in Polish too
+    finally:
+        persistent_context.set_offline(False)

@@ -32,8 +32,10 @@ def test_service_worker_is_served_for_the_whole_site_with_a_version(client):
     script = response.get_data(as_text=True)
     assert "__FLOURISH_VERSION__" not in script and "__FLOURISH_PRECACHE__" not in script
     precache = re.search(r"const PRECACHE = (\[.*?\]);", script).group(1)
-    for url in ("/help-now", "/offline", "/static/css/app.css?v="):
-        assert url in precache
+    assert "/static/css/app.css?v=" in precache
+    kept = client.get("/offline-pack.json?lang=en").get_json()["pages"]
+    for url in ("/?lang=en", "/help-now?lang=en", "/offline?lang=en"):
+        assert url in kept  # the pages come in the offline pack
     for never in ("/api/", "/staff", "/settings"):
         assert f'"{never}' in script  # listed as never cached
 

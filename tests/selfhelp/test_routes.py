@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 
@@ -160,14 +161,62 @@ def test_nav_link_is_first(client):
     assert first_link == "/self-help/"
 
 
-def test_service_worker_precaches_every_page_in_every_language(client):
+def test_offline_pack_holds_every_self_help_page_in_each_language(client):
+    for lang in LANGUAGES:
+        response = client.get(f"/offline-pack.json?lang={lang}")
+        assert response.status_code == 200
+        assert response.headers["Content-Language"] == lang
+        pack = response.get_json()
+        assert pack["language"] == lang
+        assert pack["headers"]["Content-Type"].startswith("text/html")
+        assert "script-src 'self'" in pack["headers"]["Content-Security-Policy"]
+        for path in PAGES:
+            html = pack["pages"][f"{path}?lang={lang}"]
+            assert f'<html lang="{lang}">' in html, (lang, path)
+        index = pack["pages"][f"/self-help/?lang={lang}"]
+        assert f'href="/self-help/tools/breathing?lang={lang}"' in index  # offline browsing stays in one language
+        assert f"/help-now?lang={lang}" in pack["pages"]
+
+
+def test_offline_pack_without_a_language_is_in_the_persons_language(client):
+    response = client.get("/offline-pack.json", headers={"Accept-Language": "pt-PT,pt;q=0.9"})
+    assert response.get_json()["language"] == "pt"
+    assert {"Cookie", "Accept-Language"} <= set(response.headers["Vary"].split(", "))
+    client.post_form("/language", {"locale": "lt", "next": "/"})
+    assert client.get("/offline-pack.json", headers={"Accept-Language": "pt"}).get_json()["language"] == "lt"
+    assert client.get("/offline-pack.json?lang=fr").status_code == 404
+
+
+def test_offline_pack_is_what_anyone_sees_even_when_asked_signed_in(client, make_user, login, db):
+    user = make_user()
+    login(client, user)
+    client.post_form("/self-help/mood", {"score": "4", "words": "a private note"})
+    assert db.session.scalars(select(MoodEntry)).all()
+    assert "a private note" in client.get("/self-help/mood").get_data(as_text=True)
+    pack = client.get("/offline-pack.json?lang=en").get_data(as_text=True)
+    assert "a private note" not in pack and user.email not in pack
+    assert "Sign out" not in pack and "Sign in" in pack
+
+
+def test_offline_pack_is_compressed_for_the_one_bar_of_signal(client):
+    plain = client.get("/offline-pack.json?lang=pl").get_data()
+    response = client.get("/offline-pack.json?lang=pl", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.get_data()) == plain
+    assert len(response.get_data()) < len(plain) / 5
+
+
+def test_service_worker_precaches_the_scripts_the_kept_pages_use(client):
     script = client.get("/service-worker.js").get_data(as_text=True)
     precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", script).group(1))
-    for path in PAGES:
-        assert path in precache
-        for lang in LANGUAGES:
-            assert f"{path}?lang={lang}" in precache
-    assert any(url.startswith("/static/js/selfhelp/mood.js?v=") for url in precache)
+    for name in ("mood.js", "mood-store.js", "breathing.js", "offline-languages.js"):
+        assert any(url.startswith(f"/static/js/selfhelp/{name}?v=") for url in precache), name
+    assert not [url for url in precache if not url.startswith("/static/")]  # pages come in the pack
+
+
+def test_pages_say_their_language(client):
+    assert client.get("/self-help/topics/worry?lang=lt").headers["Content-Language"] == "lt"
+    assert client.get("/self-help/", headers={"Accept-Language": "pl"}).headers["Content-Language"] == "pl"
 
 
 def test_language_switch_drops_the_page_language(client):

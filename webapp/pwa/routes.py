@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from webapp.i18n import current_language
 from webapp.pwa import service
@@ -29,3 +29,21 @@ def service_worker():
 @bp.route("/offline")
 def offline():
     return render_template("pwa/offline.html")
+
+
+@bp.route("/offline-pack.json")
+def offline_pack():
+    """The kept pages in one language, for the service worker: `?lang=`, else the person's language."""
+    language = request.args.get("lang") or current_language()
+    if language not in current_app.config["LANGUAGES"]:
+        abort(404)
+    pack = service.offline_pack(language)
+    response = Response(pack.json, mimetype="application/json")
+    response.vary.add("Accept-Encoding")
+    if "gzip" in request.accept_encodings:
+        response.set_data(pack.gzip)
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Content-Language"] = language
+    if "lang" not in request.args:
+        response.vary.update(("Cookie", "Accept-Language"))
+    return response

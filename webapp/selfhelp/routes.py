@@ -15,12 +15,12 @@ from webapp.selfhelp.forms import DeleteForm, MoodForm, WhatWouldHelpForm
 
 bp = Blueprint("selfhelp", __name__, url_prefix="/self-help")
 
-# Page endpoints the service worker keeps, in every language.
+# Page endpoints the service worker keeps for offline use (in each language it keeps: see webapp/pwa).
 OFFLINE_ENDPOINTS = ("selfhelp.index", "selfhelp.breathing", "selfhelp.grounding", "selfhelp.distraction",
                      "selfhelp.sleep", "selfhelp.worry_time", "selfhelp.mood", "selfhelp.what_would_help",
                      "selfhelp.services")
-SCRIPTS = ("js/selfhelp/breathing.js", "js/selfhelp/grounding.js", "js/selfhelp/distraction.js",
-           "js/selfhelp/mood.js", "js/selfhelp/mood-store.js")
+SCRIPTS = ("js/selfhelp/offline-languages.js", "js/selfhelp/breathing.js", "js/selfhelp/grounding.js",
+           "js/selfhelp/distraction.js", "js/selfhelp/mood.js", "js/selfhelp/mood-store.js")
 
 
 @bp.before_request
@@ -40,14 +40,9 @@ def _keep_language(endpoint: str, values: dict) -> None:
 
 
 def offline_urls() -> list[str]:
-    urls: list[str] = []
-    pages = [(endpoint, {}) for endpoint in OFFLINE_ENDPOINTS]
-    pages += [("selfhelp.topic", {"slug": slug}) for slug in content.TOPIC_SLUGS]
-    for endpoint, values in pages:
-        urls.append(url_for(endpoint, **values))
-        urls.extend(url_for(endpoint, lang=lang, **values) for lang in current_app.config["LANGUAGES"])
-    urls.extend(static_url(script) for script in SCRIPTS)
-    return urls
+    pages = [url_for(endpoint) for endpoint in OFFLINE_ENDPOINTS]
+    pages += [url_for("selfhelp.topic", slug=slug) for slug in content.TOPIC_SLUGS]
+    return [*pages, *(static_url(script) for script in SCRIPTS)]
 
 
 @bp.route("/")
