@@ -37,6 +37,8 @@ class Hooks:
     staff_links: list[Link] = field(default_factory=list)
     # fn() -> list of public URLs the service worker keeps for offline use.
     offline_urls: list[Callable[[], list[str]]] = field(default_factory=list)
+    # "__PLACEHOLDER__" in a service worker part -> fn() -> JSON-able value written in its place.
+    service_worker_values: dict[str, Callable[[], Any]] = field(default_factory=dict)
 
 
 def init_hooks(app: Flask) -> Hooks:

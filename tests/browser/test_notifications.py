@@ -297,3 +297,25 @@ def test_a_changed_subscription_is_sent_to_the_server_by_the_service_worker(pers
     }""", [old.endpoint, new.subscription])
     db.session.expire_all()
     assert [d.endpoint for d in devices.devices_for(user.id)] == [new.endpoint]
+
+
+def test_a_push_it_cannot_read_still_shows_discreet_text_in_the_language_last_read(persistent_context,
+                                                                                   live_server):
+    context = persistent_context
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    page = context.new_page()
+    page.goto("/self-help/?lang=pl")
+    wait_for_service_worker(page)
+    page.goto("/self-help/?lang=pl")  # read with the worker in control: Polish is the language last read
+    page.wait_for_function("""caches.keys().then(async (keys) => {
+        const cache = await caches.open(keys.find((k) => k.startsWith("flourish-")));
+        const kept = await cache.match("/offline-pack.json?read");
+        return kept && (await kept.text()) === "pl";
+    })""")
+    cdp, registration = registration_id(context, page, live_server.url)
+    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server.url, "registrationId": registration,
+                                                  "data": "not json"})
+    page.wait_for_function("navigator.serviceWorker.ready.then(async (r) => (await r.getNotifications()).length)")
+    [shown] = shown_notifications(page)
+    assert shown["title"] == "Flourish"
+    assert shown["body"] == "Masz nowe przypomnienie od Flourish"

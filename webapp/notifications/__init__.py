@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from webapp.hooks import Link, hooks_for
-    from webapp.notifications import api, devices, models, routes, sender, service  # noqa: F401 - models
+    from webapp.notifications import api, devices, models, payload, routes, sender, service  # noqa: F401 - models
     from webapp.retention import RetentionRule, register_rule
 
     app.register_blueprint(routes.bp)
@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
                                   _l("What the push reminders sent, what is waiting, and what failed."),
                                   roles=("admin",)))
     hooks.worker_jobs.append(("send push notifications", sender.send_due))
+    hooks.service_worker_values["__FLOURISH_PUSH_FALLBACK_TEXT__"] = payload.discreet_text_in_every_language
     hooks.personal_data_exporters.append(("notifications", service.export_for))
     register_rule(RetentionRule("notifications not wanted", lambda: models.ScheduledNotification, "created_at",
                                 timedelta(days=90), lambda model: model.status == models.NOT_WANTED))

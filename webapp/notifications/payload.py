@@ -37,6 +37,15 @@ def discreet_text() -> str:
     return _("You have a new reminder from Flourish")
 
 
+def discreet_text_in_every_language() -> dict[str, str]:
+    """For the service worker, to show when a push arrives it cannot read (in the language last read)."""
+    texts = {}
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            texts[language] = discreet_text()
+    return texts
+
+
 def topic_for(row: ScheduledNotification) -> str:
     """The `Topic` header: the caller's, else an opaque HMAC of what it is about, so a newer
     reminder about the same thing replaces an older one waiting at the push service, and the push
