@@ -104,6 +104,15 @@ def test_review_by_skips_the_weekend():
     assert service.review_by(datetime(2026, 6, 20, 15, 0, tzinfo=UTC)) == date(2026, 6, 22)  # Saturday -> Monday
 
 
+def test_review_by_skips_bank_holidays_and_days_in_lieu():
+    from datetime import UTC, date, datetime
+
+    assert service.review_by(datetime(2026, 4, 2, 12, 0, tzinfo=UTC)) == date(2026, 4, 7)  # Easter
+    assert service.review_by(datetime(2026, 12, 24, 12, 0, tzinfo=UTC)) == date(2026, 12, 29)  # Boxing Day in lieu
+    assert service.review_by(datetime(2027, 12, 24, 12, 0, tzinfo=UTC)) == date(2027, 12, 29)  # both in lieu
+    assert service.review_by(datetime(2026, 5, 22, 12, 0, tzinfo=UTC)) == date(2026, 5, 26)  # spring bank holiday
+
+
 def test_export_covers_the_requesters_requests(client, services, make_user, login):
     from webapp.accounts.service import export_personal_data
 

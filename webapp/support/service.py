@@ -9,7 +9,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -39,6 +39,7 @@ from webapp.support.models import (
     RequestStatusEvent,
     SupportRequest,
 )
+from webapp.working_days import next_working_day
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: easy to read aloud
 REFERENCE_PREFIX = "FL-"
@@ -222,11 +223,8 @@ def still_waiting(req: SupportRequest) -> bool:
 
 
 def review_by(now: datetime | None = None) -> date:
-    """When a clinician will have looked at a "worse" flag: the end of the next working day (Mon-Fri)."""
-    day = clock.to_local(now or clock.now()).date() + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+    """When a clinician will have looked at a "worse" flag: the end of the next working day in England."""
+    return next_working_day(clock.to_local(now or clock.now()).date())
 
 
 # -- changes ---------------------------------------------------------------------------------------
