@@ -6,7 +6,8 @@ is not counted against the worker. The worker's side is timed as `flask worker` 
 claiming from the outbox, reading preferences and devices, building, encrypting and POSTing each
 message, recording the outcome. Next to it, in the same run, the bare cost of encrypting the same
 payloads and signing a fresh VAPID JWT for each (what sending costs with no token reuse and no
-database or network at all). Run by hand, never by the test suite:
+database or network at all). Written to the "notifications" section of benchmarks/RESULTS.md, with its
+data-growth rows. No target is set for it yet. Run by hand, never by the test suite:
 
     python -m benchmarks notifications            # SQLite in a temporary directory
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/flourish_notifications_bench \
@@ -22,6 +23,9 @@ import time
 from datetime import time as time_of_day
 from datetime import timedelta
 
+from benchmarks.measure import database_name, scratch_database_url
+from benchmarks.results import Growth, markdown_table, write_section
+
 NOTIFICATIONS = int(os.environ.get("BENCH_NOTIFICATIONS", "10000"))
 PEOPLE = max(1, NOTIFICATIONS // 10)  # ten due notifications each, one device each
 
@@ -36,19 +40,6 @@ def _push_service(people: int, to_bench, from_bench) -> None:
     to_bench.put({"received": len(service.received), "refused": len(service.refused),
                   "distinct_urls": len({m.payload["url"] for m in service.received})})
     service.stop()
-
-
-def _fresh_database(url: str | None, scratch: str) -> str:
-    if not url:
-        return f"sqlite:///{scratch}/bench.db"
-    from sqlalchemy.engine import make_url
-
-    from config import normalise_database_url
-    from tests.helpers.databases import recreate_postgres_database
-
-    parsed = make_url(normalise_database_url(url))
-    recreate_postgres_database(parsed, parsed.database)
-    return parsed.render_as_string(hide_password=False)
 
 
 def _load(db, subscriptions: list[dict], now) -> None:
@@ -91,7 +82,7 @@ def _bare_cost(client, devices, payloads) -> float:
     return time.process_time() - started
 
 
-def run(url: str | None) -> dict:
+def run() -> dict:
     import json
 
     from sqlalchemy import func, select
@@ -106,10 +97,10 @@ def run(url: str | None) -> dict:
     child.start()
     subscriptions = to_bench.get(timeout=120)
     scratch = tempfile.mkdtemp()
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _fresh_database(url, scratch), "INSTANCE_DIR": scratch})
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": scratch_database_url(scratch), "INSTANCE_DIR": scratch})
     result: dict = {}
     with app.app_context():
-        result["database"] = db.engine.dialect.name
+        result["database"] = database_name(db.engine)
         db.create_all()
         _load(db, subscriptions, clock.now())
         client = sender.client_for(app)
@@ -143,8 +134,7 @@ def run(url: str | None) -> dict:
 
 
 def main() -> None:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    r = run(url)
+    r = run()
     n = r["handled"]
     print(f"database: {r['database']}; {n} notifications handled, {r['sent']} sent; push service received "
           f"{r['push_service']['received']} (distinct {r['push_service']['distinct_urls']}), "
@@ -153,6 +143,43 @@ def main() -> None:
     print(f"{'worker, end to end':28} {n / r['wall_s']:>16.0f} {r['cpu_s'] / n * 1000:>20.3f}")
     print(f"{'bare encrypt + sign':28} {n / r['bare_cpu_s']:>16.0f} {r['bare_cpu_s'] / n * 1000:>20.3f}")
     print(f"worker CPU is {r['cpu_s'] / r['bare_cpu_s']:.1f}x the bare cost of encrypting and signing")
+    print("written to", write_section("notifications", _markdown(r), growth=_growth(r)))
+
+
+def _markdown(r: dict) -> str:
+    n, push = r["handled"], r["push_service"]
+    rows = [["worker, end to end (`send_due` until nothing is due)", f"{n / r['wall_s']:,.0f}",
+             f"{r['cpu_s'] / n * 1000:.3f}", f"{r['wall_s']:.1f}"],
+            ["bare encrypt + sign a new VAPID JWT, no database or network", f"{n / r['bare_cpu_s']:,.0f}",
+             f"{r['bare_cpu_s'] / n * 1000:.3f}", f"{r['bare_cpu_s']:.1f} (CPU)"]]
+    delivered = push["received"] == push["distinct_urls"] == r["sent"] == n and not push["refused"]
+    return "\n".join([
+        "## Push notifications at scale",
+        "",
+        f"{n:,} due notifications ({n // PEOPLE} each for {PEOPLE:,} people, one device each, half of them "
+        f"discreet) on {r['database']}, sent by the worker as `flask worker` would to the local push service "
+        "(tests/notifications/push_service.py), which runs in its own process and checks every message as a real "
+        "one would (VAPID JWT, headers, decrypting the aes128gcm body); its work is not counted against the "
+        "worker's CPU, but shares the machine. The bare cost is the same payloads encrypted and a fresh VAPID JWT "
+        "signed for each, in the same run. No target is set for this benchmark.",
+        "",
+        *markdown_table(["sending", "notifications/s", "CPU ms per notification", "seconds"], rows, "lrrr"),
+        "",
+        f"The worker's CPU is {r['cpu_s'] / r['bare_cpu_s']:.1f}× the bare cost. {r['sent']:,} of {n:,} marked "
+        f"sent; the push service received {push['received']:,} ({push['distinct_urls']:,} distinct URLs) and "
+        f"refused {push['refused']:,}; VAPID tokens made: {r['tokens_made']:,} for {n:,} messages. "
+        f"Every notification delivered once: {'yes' if delivered else '**no**'}.",
+    ])
+
+
+def _growth(r: dict) -> list[Growth]:
+    size = f"{r['handled']:,} notifications"
+    return [
+        Growth("push worker throughput", "notifications/s", [(size, r["handled"] / r["wall_s"])],
+               note="one size only"),
+        Growth("push worker CPU per notification", "ms", [(size, r["cpu_s"] / r["handled"] * 1000)],
+               note="one size only"),
+    ]
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import platform
 import re
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -132,6 +133,18 @@ def _growth_figures(sections: dict[str, str]) -> list[_Stored]:
     return stored
 
 
+def met_cell(met: bool | None) -> str:
+    """A "met" column's cell: yes, **no** (bold, to be seen), or – when there is no target."""
+    return {True: "yes", False: "**no**", None: "–"}[met]
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]], align: str = "") -> list[str]:
+    """A markdown table's lines. `align` has one letter a column, "l" or "r" (numbers); left by default."""
+    rules = ["---:" if align[i:i + 1] == "r" else "---" for i in range(len(header))]
+    return [f"| {' | '.join(header)} |", f"| {' | '.join(rules)} |",
+            *(f"| {' | '.join(str(cell) for cell in row)} |" for row in rows)]
+
+
 def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
@@ -149,7 +162,7 @@ def growth_table(sections: dict[str, str]) -> str:
         for figure in entry.figures:
             points = " · ".join(f"{label}: {_number(value)} {figure.unit}" for label, value in figure.points)
             factor = f"×{figure.factor:.2f}" if figure.factor is not None else "–"
-            met = {True: "yes", False: "**no**", None: "–"}[figure.met]
+            met = met_cell(figure.met)
             note = f" ({figure.note})" if figure.note else ""
             lines.append(f"| {entry.benchmark} | {figure.measure}{note} | {points} | {factor} | "
                          f"{figure.target or '–'} | {met} |")
