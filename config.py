@@ -46,6 +46,8 @@ class Config:
 
     # Staff (base staff, clinicians, admins) sign in with a password and an authenticator code.
     STAFF_TWO_FACTOR_REQUIRED = True
+    # Fernet keys (comma-separated; the first seals) for secrets kept at rest: authenticator keys.
+    SEALING_KEYS: str | None = os.environ.get("SEALING_KEYS")
 
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; a slow form-filler must not lose work
     # Flask-WTF's strict mode refuses an HTTPS POST without a same-site Referer, but we send
@@ -100,7 +102,7 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> list[str]:
-        required = ("SECRET_KEY", "DATABASE_URL", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY")
+        required = ("SECRET_KEY", "DATABASE_URL", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY", "SEALING_KEYS")
         return [name for name in required if not os.environ.get(name)]
 
 

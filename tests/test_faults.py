@@ -163,7 +163,7 @@ def worker_env(app, front_door: FrontDoor | None = None) -> dict[str, str]:
     env.update(FLOURISH_ENV="development", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
                FLOURISH_INSTANCE_DIR=str(app.config["INSTANCE_DIR"]), SECRET_KEY=app.config["SECRET_KEY"],
                VAPID_PRIVATE_KEY=app.config["VAPID_PRIVATE_KEY"], VAPID_PUBLIC_KEY=app.config["VAPID_PUBLIC_KEY"],
-               VAPID_SUBJECT=app.config["VAPID_SUBJECT"], PYTHONPATH=str(ROOT),
+               VAPID_SUBJECT=app.config["VAPID_SUBJECT"], SEALING_KEYS=app.config["SEALING_KEYS"], PYTHONPATH=str(ROOT),
                FRONT_DOOR_WEBHOOK_URL=front_door.url if front_door else "",
                FRONT_DOOR_WEBHOOK_SECRET=SECRET)
     return env

@@ -41,3 +41,37 @@ def test_migrations_match_models_and_downgrade_cleanly(tmp_path, worker_id):
         downgrade(revision="base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         engine.dispose()
+
+
+def test_authenticator_keys_kept_before_sealing_are_sealed_by_the_upgrade(tmp_path, worker_id):
+    from sqlalchemy import text
+
+    from tests.helpers.two_factor import code_at_step
+    from webapp import clock
+    from webapp.accounts import service, two_factor
+    from webapp.accounts.models import TwoFactorCredential, User
+
+    url = _fresh_url(tmp_path, worker_id)
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(tmp_path)})
+    with app.app_context():
+        upgrade(revision="0009")
+        user = service.create_user(email="nurse@example.org", role="clinician", password="a long pass phrase 2026")
+        db.session.commit()
+        user_id = user.id
+        raw = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+        db.session.execute(text("INSERT INTO two_factor_credentials (user_id, secret, created_at) "
+                                "VALUES (:id, :secret, CURRENT_TIMESTAMP)"), {"id": user_id, "secret": raw})
+        db.session.execute(text("UPDATE two_factor_credentials SET confirmed_at = CURRENT_TIMESTAMP"))
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        stored = db.session.execute(text("SELECT secret FROM two_factor_credentials")).scalar_one()
+        assert raw not in stored
+        assert db.session.get(TwoFactorCredential, user_id).secret == raw
+        step = int(clock.now().timestamp()) // two_factor.STEP_SECONDS
+        assert two_factor.verify_app_code(db.session.get(User, user_id), code_at_step(raw, step))  # still their app
+        db.session.remove()
+        downgrade(revision="0009")
+        assert db.session.execute(text("SELECT secret FROM two_factor_credentials")).scalar_one() == raw
+        db.session.remove()
+        downgrade(revision="base")

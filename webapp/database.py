@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import String, TypeDecorator
 
 
 class UTCDateTime(TypeDecorator):
@@ -46,3 +47,33 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def sealing_keys() -> MultiFernet:
+    """The keys secrets at rest are sealed with: `SEALING_KEYS`, comma-separated Fernet keys.
+
+    The first seals; every one opens, so a new key can be put first and the old one dropped once
+    `flask reseal-secrets` has sealed everything again with the new one.
+    """
+    from flask import current_app
+
+    keys = [key.strip() for key in (current_app.config.get("SEALING_KEYS") or "").split(",") if key.strip()]
+    if not keys:
+        raise RuntimeError("SEALING_KEYS is not set: secrets at rest cannot be sealed or opened")
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+class SealedString(TypeDecorator):
+    """A short secret stored encrypted (Fernet: AES-128-CBC and HMAC-SHA256), read back in the clear.
+
+    A copy of the database alone (a backup, a dump) then holds no usable authenticator keys.
+    """
+
+    impl = String(255)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect) -> str | None:
+        return None if value is None else sealing_keys().encrypt(value.encode()).decode()
+
+    def process_result_value(self, value: str | None, dialect) -> str | None:
+        return None if value is None else sealing_keys().decrypt(value.encode()).decode()

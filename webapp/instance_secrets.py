@@ -22,6 +22,12 @@ def _read_or_create(path: Path, make) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
 def _vapid_pair() -> tuple[str, str]:
     from webpush.vapid import VAPID
 
@@ -32,6 +38,8 @@ def _vapid_pair() -> tuple[str, str]:
 def ensure_instance_secrets(app: Flask, instance_dir: Path) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _read_or_create(instance_dir / "secret_key", lambda: secrets.token_urlsafe(48))
+    if not app.config.get("SEALING_KEYS"):
+        app.config["SEALING_KEYS"] = _read_or_create(instance_dir / "sealing_key", _fernet_key)
     if not (app.config.get("VAPID_PRIVATE_KEY") and app.config.get("VAPID_PUBLIC_KEY")):
         private_path, public_path = instance_dir / "vapid_private.pem", instance_dir / "vapid_public.pem"
         if not private_path.exists() or not public_path.exists():

@@ -6,7 +6,8 @@ import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from cryptography.fernet import Fernet
+from sqlalchemy import select, text
 
 from tests.helpers.two_factor import code_at_step, current_code, enrol, sign_in
 from webapp import clock
@@ -136,3 +137,37 @@ def test_the_helper_gives_a_code_the_sign_in_accepts_again_and_again(app, make_u
             sign_in(client, user)
             assert client.get("/staff/").status_code == 200
         assert len(current_code(user)) == 6
+
+
+def _stored_secret(user) -> str:
+    """The authenticator key as the database holds it, read without the model's column type."""
+    return db.session.execute(text("SELECT secret FROM two_factor_credentials WHERE user_id = :id"),
+                              {"id": user.id}).scalar_one()
+
+
+def test_authenticator_keys_are_sealed_at_rest_and_open_when_read(app, make_user, frozen_clock):
+    user = make_user(role="clinician")
+    secret = two_factor.start_enrolment(user).secret
+    db.session.commit()
+    stored = _stored_secret(user)
+    assert secret not in stored
+    assert Fernet(app.config["SEALING_KEYS"].split(",")[0]).decrypt(stored.encode()).decode() == secret
+    db.session.expire_all()
+    assert two_factor.confirm_enrolment(user, code_at_step(secret, step_now())) is not None
+
+
+def test_a_new_sealing_key_opens_old_keys_and_reseal_moves_them_to_it(app, make_user, frozen_clock):
+    user = make_user(role="admin")
+    secret = two_factor.start_enrolment(user).secret
+    db.session.commit()
+    old_key = app.config["SEALING_KEYS"]
+    new_key = Fernet.generate_key().decode()
+    app.config["SEALING_KEYS"] = f"{new_key},{old_key}"
+    db.session.expire_all()
+    assert two_factor.credential_for(user).secret == secret
+    result = app.test_cli_runner().invoke(args=["reseal-secrets"])
+    assert result.exit_code == 0 and "Sealed 1 authenticator keys" in result.output
+    app.config["SEALING_KEYS"] = new_key  # the old key can go now
+    db.session.expire_all()
+    assert two_factor.credential_for(user).secret == secret
+    assert Fernet(new_key).decrypt(_stored_secret(user).encode()).decode() == secret

@@ -1,4 +1,5 @@
-"""`flask create-user` (the way staff accounts are made) and `flask reset-two-factor`."""
+"""`flask create-user` (the way staff accounts are made), `flask reset-two-factor` and
+`flask reseal-secrets`."""
 
 from __future__ import annotations
 
@@ -43,3 +44,14 @@ def init_cli(app: Flask) -> None:
         two_factor.reset(user)
         db.session.commit()
         click.echo(f"Two-step sign-in reset for user {user.id}. They will set it up again when they next sign in.")
+
+    @app.cli.command("reseal-secrets")
+    def reseal_secrets() -> None:
+        """Seal every authenticator key again with the first key of SEALING_KEYS.
+
+        To change the key: put the new key first in SEALING_KEYS (keep the old one after it), run
+        this, then drop the old key.
+        """
+        count = two_factor.reseal_all()
+        db.session.commit()
+        click.echo(f"Sealed {count} authenticator keys again with the first key.")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp import clock
 from webapp.accounts.roles import STAFF_ROLES, Role
-from webapp.database import UTCDateTime
+from webapp.database import SealedString, UTCDateTime
 from webapp.extensions import db
 
 
@@ -57,8 +57,8 @@ class TwoFactorCredential(db.Model):
     __tablename__ = "two_factor_credentials"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    # Base32 TOTP key (160 bits), shared with the person's authenticator app.
-    secret: Mapped[str] = mapped_column(String(64))
+    # Base32 TOTP key (160 bits), shared with the person's authenticator app; sealed at rest.
+    secret: Mapped[str] = mapped_column(SealedString)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last 30-second step whose code was accepted: a code is never accepted twice.

@@ -20,6 +20,7 @@ import segno
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm.attributes import flag_modified
 
 from webapp import audit, clock
 from webapp.accounts.models import RecoveryCode, TwoFactorCredential, User
@@ -232,6 +233,14 @@ def reset(user: User) -> None:
     db.session.execute(delete(TwoFactorCredential).where(TwoFactorCredential.user_id == user.id))
     end_all_sessions(user)
     audit.record("account.two_factor_reset", subject_type="user", subject_id=user.id)
+
+
+def reseal_all() -> int:
+    """Seal every authenticator key again with the first of `SEALING_KEYS` (after adding a new key)."""
+    credentials = db.session.scalars(select(TwoFactorCredential)).all()
+    for credential in credentials:
+        flag_modified(credential, "secret")
+    return len(credentials)
 
 
 # Staff session limits ------------------------------------------------------------------------
