@@ -24,10 +24,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["week_label"] = week_label
 
 
-def week_label(week_start: str, long: bool = False) -> str:
-    """A week's Monday ("2026-03-30") as "30 Mar" (chart axis) or "30 March 2026" (table)."""
+def week_label(week_start: str, long: bool = False, fmt: str | None = None) -> str:
+    """A week's Monday ("2026-03-30") as "30 Mar" (chart axis), "30 March 2026" (long) or in another
+    Babel date format `fmt` ("medium": "30 Mar 2026", the week-by-week tables)."""
     from datetime import date
 
     from webapp.i18n import local_date
 
-    return local_date(date.fromisoformat(week_start), "long" if long else "d MMM")
+    return local_date(date.fromisoformat(week_start), fmt or ("long" if long else "d MMM"))

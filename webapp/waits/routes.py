@@ -10,8 +10,8 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from webapp.accounts.roles import Role, role_required
 from webapp.directory.service import THRIVE_GROUP_NAMES
 from webapp.waits import service
-from webapp.waits.charts import chart
 from webapp.waits.forms import WaitsFilterForm
+from webapp.waits.fragments import service_part
 
 bp = Blueprint("waits", __name__)
 
@@ -25,10 +25,9 @@ def index():
     group = form.group.data if valid and form.group.data in THRIVE_GROUP_NAMES else None
     age = form.age.data if valid else None
     rows, updated_at = service.public_waits(thrive_group=group, age=age)
-    charts = {row.service.id: {"starts": chart([w["starts"] for w in row.weeks]),
-                               "waiting": chart([w["waiting"] for w in row.weeks])} for row in rows}
-    return render_template("waits/index.html", form=form, rows=rows, charts=charts, updated_at=updated_at,
-                           filtered=bool(group or age is not None), group_names=THRIVE_GROUP_NAMES,
+    # Each service's part is rendered once for the same figures and language, then kept (fragments.py).
+    return render_template("waits/index.html", form=form, rows=rows, parts=[service_part(row) for row in rows],
+                           updated_at=updated_at, filtered=bool(group or age is not None),
                            recent_weeks=service.RECENT_WEEKS, min_people=service.MIN_PEOPLE)
 
 

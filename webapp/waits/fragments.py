@@ -1,0 +1,58 @@
+"""Each service's part of /waits (its figures in words, two charts and a week-by-week table), rendered
+once and kept.
+
+A part changes only when the published figures or the service's own details do, but drawing it is
+nearly all of the page's work (a date label and a bar for every week, a dozen translated phrases).
+Parts are kept per app and keyed on everything they show: the language, the service's details
+(name, grouping, ages, pause, the front door's note) and its figures. So new figures, an edit by the
+front door or another language makes a new entry, and a kept part can never show old figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, render_template
+from markupsafe import Markup
+
+from webapp.directory.service import THRIVE_GROUP_NAMES
+from webapp.i18n import current_language
+from webapp.waits.charts import chart
+from webapp.waits.service import RECENT_WEEKS, ServiceWaits
+
+MAX_KEPT = 400  # 10 services x 4 languages x a few refreshes; past it, start again
+
+
+def _kept() -> dict[tuple[Any, ...], Markup]:
+    return current_app.extensions.setdefault("waits.parts", {})
+
+
+def key(row: ServiceWaits) -> tuple[Any, ...]:
+    """What the part shows, and so what it is kept under."""
+    s = row.service
+    return (current_language(), s.id, s.name, s.thrive_group, s.min_age, s.max_age, s.paused,
+            s.paused_reason if s.paused else None, s.wait_note, row.waiting_now, row.to_first_appointment,
+            row.to_first_contact, tuple((week["week_start"], week["starts"], week["waiting"]) for week in row.weeks))
+
+
+def service_part(row: ServiceWaits) -> Markup:
+    """The HTML of one service on /waits (the same HTML for the same service, figures and language)."""
+    kept, part_key = _kept(), key(row)
+    html = kept.get(part_key)
+    if html is None:
+        rendered = render_template(
+            "waits/_service.html", row=row, group_names=THRIVE_GROUP_NAMES, recent_weeks=RECENT_WEEKS,
+            waiting=chart([week["waiting"] for week in row.weeks], kind="line"),
+            starts=chart([week["starts"] for week in row.weeks], kind="bars"))
+        # The output of an autoescaping template (everything in it escaped there): marked safe so the page
+        # includes it as it is, rather than escaping it a second time.
+        html = Markup(rendered)  # noqa: S704  # nosec B704
+        if len(kept) >= MAX_KEPT:
+            kept.clear()
+        kept[part_key] = html
+    return html
+
+
+def forget() -> None:
+    """Drop every kept part (a deploy starts with none anyway)."""
+    _kept().clear()
