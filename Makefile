@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app webapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations extract-messages update-messages db seed worker lint bench clean
+.PHONY: run test install install-dev translations extract-messages update-messages db seed worker lint audit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,9 @@ test: install-dev translations
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -c pyproject.toml -r webapp config.py
+
+audit: install-dev
+	$(BIN)/python .ci/dependency-audit.py
 
 bench: install-dev translations
 	$(BIN)/python -m benchmarks
