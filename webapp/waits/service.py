@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from webapp import clock
 from webapp.directory.models import Service
@@ -336,27 +336,31 @@ class Estimate:
     computed_at: datetime | None = None
 
 
-def _first_allocations(service_id: str):
+def _waiting_for(service_id: str):
+    """Each request waiting for the service now, with when it was first allocated to it.
+
+    Starts from the requests waiting now (an index on status and service), not from every
+    allocation the service ever had, so it costs the length of the list, not of the history.
+    """
     events = RequestStatusEvent
-    return (select(events.request_id, func.min(events.occurred_at).label("allocated_at"))
-            .where(events.service_id == service_id, events.status == ALLOCATED)
-            .group_by(events.request_id))
+    return (select(SupportRequest.id, func.min(events.occurred_at).label("allocated_at"))
+            .join(events, (events.request_id == SupportRequest.id) & (events.status == ALLOCATED)
+                  & (events.service_id == service_id))
+            .where(SupportRequest.service_id == service_id, SupportRequest.status == ALLOCATED)
+            .group_by(SupportRequest.id))
 
 
 def place_in_queue(support_request: SupportRequest) -> tuple[int, int]:
     """(place, waiting): 1 + how many waiting for the same service were allocated before them."""
-    service_id = support_request.service_id
-    firsts = _first_allocations(service_id).subquery()
-    waiting = (select(SupportRequest.id, firsts.c.allocated_at)
-               .join(firsts, firsts.c.request_id == SupportRequest.id)
-               .where(SupportRequest.service_id == service_id, SupportRequest.status == ALLOCATED)).subquery()
+    waiting = _waiting_for(support_request.service_id).subquery()
     mine = db.session.scalar(select(waiting.c.allocated_at).where(waiting.c.id == support_request.id))
-    total = db.session.scalar(select(func.count()).select_from(waiting)) or 0
     if mine is None:
+        total = db.session.scalar(select(func.count()).select_from(waiting)) or 0
         return total + 1, total + 1
-    ahead = db.session.scalar(select(func.count()).select_from(waiting).where(
-        (waiting.c.allocated_at < mine) | ((waiting.c.allocated_at == mine) & (waiting.c.id < support_request.id))))
-    return (ahead or 0) + 1, total
+    before = (waiting.c.allocated_at < mine) | ((waiting.c.allocated_at == mine) & (waiting.c.id < support_request.id))
+    total, ahead = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((before, 1), else_=0)), 0)).select_from(waiting)).one()
+    return ahead + 1, total
 
 
 def personal_estimate(support_request: SupportRequest | None) -> Estimate:
