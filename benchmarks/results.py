@@ -26,7 +26,7 @@ RESULTS_PATH = Path(os.environ.get("BENCH_RESULTS_PATH", Path(__file__).resolve(
 TITLE = "# Benchmark results"
 INTRO = ("Written by `make bench` (`python -m benchmarks [name ...]` runs some of them). Each benchmark "
          "module rewrites only its own section, stamped with when and where it ran; the data-growth table "
-         "is gathered from the sections. Any other section (\"Budgets not met yet\") is kept as it is; "
+         "is gathered from the sections. Any other section (\"Budgets\") is kept as it is; "
          "write it with `write_section(\"budgets\", ...)` too, never by editing this file.")
 GROWTH_SECTION = "data-growth"
 # Sections in this order first, then any others by name.
