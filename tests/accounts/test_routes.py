@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -235,3 +236,25 @@ def test_forms_work_over_https_without_a_referer(client, make_user):
     assert response.status_code == 303
     refused = client.post("/login", base_url="https://localhost", data={"email": user.email, "password": "x"})
     assert refused.status_code == 400 and "csrf" in refused.get_data(as_text=True).lower()
+
+
+@pytest.mark.parametrize("moment", ["a sign-in form shown", "a staff sign-in half done", "signed out"])
+def test_requests_made_alongside_a_page_never_write_the_session(client, app, make_user, moment):
+    """A page's stylesheet, manifest or service worker fetches carry the session as it was when they
+    set off; if their answers wrote it back, a newer session (a sign-in form's CSRF token, a sign-in
+    half done) would be overwritten."""
+    client.get("/login")  # the session now holds the form's CSRF token
+    if moment == "a staff sign-in half done":
+        staff = make_user(role="clinician")
+        response = client.post_form("/login", {"email": staff.email, "password": DEFAULT_PASSWORD})
+        assert "/login/two-factor" in response.headers["Location"]
+    elif moment == "signed out":
+        user = make_user()
+        client.post_form("/login", {"email": user.email, "password": DEFAULT_PASSWORD})
+        client.post_form("/logout")
+    static = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]+)"', client.get("/").get_data(as_text=True)).group(1)
+    for url in (static, "/static/js/quick-exit.js", "/manifest.webmanifest", "/service-worker.js",
+                "/offline-pack.json", "/self-help/", "/help-now"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Set-Cookie" not in response.headers, url

@@ -18,7 +18,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "basic"
+    # No Flask-Login session protection. "basic" only marks a session not fresh (nothing here asks for
+    # a fresh sign-in), and it does so by writing the session on the first request that asks who is
+    # signed in: a stylesheet, the manifest or a service worker fetch made alongside a page would then
+    # send back its stale copy of the session, overwriting a newer one: the CSRF token of the sign-in
+    # form, or a sign-in half done ("This page was open for too long"). Sessions are bound instead by
+    # `session_version` (ended everywhere on sign-out), staff time limits and the cookie's flags.
+    login_manager.session_protection = None
 
     @login_manager.user_loader
     def load_user(token: str):
