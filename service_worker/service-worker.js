@@ -104,6 +104,12 @@ function mayKeep(request, response) {
   return !isNeverCached(new URL(request.url));
 }
 
+async function languageAskedByOpenPages() {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const asked = windows.map((client) => new URL(client.url).searchParams.get("lang")).find(Boolean);
+  return asked || "";
+}
+
 async function install() {
   const cache = await caches.open(CACHE);
   await cache.addAll(PRECACHE.map((url) => new Request(url, { credentials: "omit" })));
@@ -114,8 +120,11 @@ async function install() {
     previous.push(...await keptLanguages(old));
     read = read || (await languageRead(old));
   }
-  // The person's own language: the language cookie or the browser's, as the server chooses pages.
-  const own = read || await keepPack(cache, "", "same-origin");
+  // The person's own language: the one last read, else the page that installed this asked for (?lang=),
+  // else the language cookie or the browser's, as the server chooses pages.
+  let own = read || await languageAskedByOpenPages();
+  if (own) await keepLanguage(own).catch(() => { own = ""; });
+  if (!own) own = await keepPack(cache, "", "same-origin");
   await cache.put(LANGUAGE_READ, new Response(own));
   await Promise.all([...new Set([own, ...previous])].map(keepLanguage));
 }

@@ -278,6 +278,12 @@ def test_every_language_can_be_kept_for_offline_at_a_tap(persistent_context):
         persistent_context.set_offline(False)
 
 
+def test_a_first_visit_to_a_page_in_another_language_keeps_that_language(persistent_context):
+    page, packs = _first_visit(persistent_context, "/self-help/topics/worry?lang=lt")
+    assert page.evaluate(KEPT_LANGUAGES) == ["lt"]
+    assert len(packs) == 1, packs
+
+
 @pytest.mark.slow
 def test_the_language_chosen_is_kept_for_offline(persistent_context):
     page, _ = _first_visit(persistent_context)
