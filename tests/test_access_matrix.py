@@ -24,6 +24,7 @@ ACCESS: dict[str, object] = {
     "core.home": PUBLIC, "core.help_now": PUBLIC, "core.privacy": PUBLIC, "core.healthz": PUBLIC,
     "core.openapi": PUBLIC,
     "pwa.manifest": PUBLIC, "pwa.service_worker": PUBLIC, "pwa.offline": PUBLIC, "pwa.offline_pack": PUBLIC,
+    "pwa.csrf_token": PUBLIC,
     "accounts.login": PUBLIC, "accounts.register": PUBLIC, "accounts.logout": PUBLIC,
     "accounts.set_language": PUBLIC,
     "accounts.settings": SIGNED_IN, "accounts.my_data": SIGNED_IN, "accounts.download_data": SIGNED_IN,

@@ -298,3 +298,16 @@ def test_the_language_chosen_is_kept_for_offline(persistent_context):
         expect(page.locator("html")).to_have_attribute("lang", "pl")  # the offline page, in Polish too
     finally:
         persistent_context.set_offline(False)
+
+
+@pytest.mark.slow
+def test_a_page_opened_offline_can_switch_language_once_the_signal_is_back(persistent_context):
+    page, _ = _first_visit(persistent_context)
+    persistent_context.set_offline(True)
+    page.goto("/self-help/tools/grounding")  # the kept copy: its form token belongs to no one's session
+    expect(page.locator("html")).to_have_attribute("data-offline-copy", "")
+    persistent_context.set_offline(False)
+    page.locator(".language-switcher").get_by_role("button", name="Lietuvių").click()
+    expect(page.locator("html")).to_have_attribute("lang", "lt")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("This page was open for too long")
+    assert "/self-help/tools/grounding" in page.url

@@ -50,3 +50,14 @@ def test_versioned_static_files_are_immutable_and_others_revalidate(client):
 def test_offline_page_offers_phone_numbers(client):
     body = client.get("/offline").get_data(as_text=True)
     assert 'href="tel:999"' in body and "116 123" in body
+
+
+def test_a_kept_page_can_get_a_token_for_this_session(client):
+    kept = client.get("/offline-pack.json?lang=en").get_json()["pages"]["/?lang=en"]
+    stale = re.search(r'name="csrf_token" value="([^"]+)"', kept).group(1)
+    assert client.post("/language", data={"csrf_token": stale, "locale": "pl", "next": "/"}).status_code == 400
+    response = client.get("/csrf-token")
+    assert response.headers["Cache-Control"] == "no-store"
+    fresh = response.get_json()["csrf_token"]
+    answer = client.post("/language", data={"csrf_token": fresh, "locale": "pl", "next": "/"})
+    assert answer.status_code in (302, 303)

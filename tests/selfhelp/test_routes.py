@@ -172,7 +172,7 @@ def test_offline_pack_holds_every_self_help_page_in_each_language(client):
         assert "script-src 'self'" in pack["headers"]["Content-Security-Policy"]
         for path in PAGES:
             html = pack["pages"][f"{path}?lang={lang}"]
-            assert f'<html lang="{lang}">' in html, (lang, path)
+            assert f'<html lang="{lang}" data-offline-copy>' in html, (lang, path)
         index = pack["pages"][f"/self-help/?lang={lang}"]
         assert f'href="/self-help/tools/breathing?lang={lang}"' in index  # offline browsing stays in one language
         assert f"/help-now?lang={lang}" in pack["pages"]
@@ -212,6 +212,11 @@ def test_service_worker_precaches_the_scripts_the_kept_pages_use(client):
     for name in ("mood.js", "mood-store.js", "breathing.js", "offline-languages.js"):
         assert any(url.startswith(f"/static/js/selfhelp/{name}?v=") for url in precache), name
     assert not [url for url in precache if not url.startswith("/static/")]  # pages come in the pack
+
+
+def test_only_kept_copies_say_they_are_kept(client):
+    assert "data-offline-copy" not in client.get("/self-help/").get_data(as_text=True)
+    assert "data-offline-copy" in client.get("/offline-pack.json?lang=en").get_json()["pages"]["/self-help/?lang=en"]
 
 
 def test_pages_say_their_language(client):

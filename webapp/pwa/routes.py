@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask_wtf.csrf import generate_csrf
 
 from webapp.i18n import current_language
 from webapp.pwa import service
@@ -46,4 +47,13 @@ def offline_pack():
     response.headers["Content-Language"] = language
     if "lang" not in request.args:
         response.vary.update(("Cookie", "Accept-Language"))
+    return response
+
+
+@bp.route("/csrf-token")
+def csrf_token():
+    """A CSRF token for this session, for a form on a page kept for offline use (whose own token
+    belongs to no one's session) to send once the signal is back."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -102,6 +102,7 @@ def offline_pack(language: str) -> OfflinePack:
 def _render_for_anonymous(app: Flask, path: str, language: str) -> tuple[str, dict[str, str]]:
     with app.app_context():
         g.locale_override = language
+        g.offline_copy = True  # the page says so: its forms get a fresh CSRF token before sending
         with app.test_request_context(path, headers={"Accept": "text/html"}):
             response = app.full_dispatch_request()
             if response.status_code != 200:
