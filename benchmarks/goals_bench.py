@@ -13,7 +13,6 @@ Target: each page and the sync under 50 ms median, and the job pass under 200 ms
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 import uuid
 from datetime import time as clock_time
@@ -22,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
-from benchmarks.measure import fresh_postgres_database, median_and_p95_ms
+from benchmarks.measure import fresh_app, median_and_p95_ms
 from benchmarks.results import Growth, write_section
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/flourish_goals_bench"
@@ -73,17 +72,14 @@ def _load(db, size: int, now) -> None:
 
 
 def run(size: int, url: str) -> dict[str, Any]:
-    from webapp import clock, create_app
+    from webapp import clock
     from webapp.extensions import db
     from webapp.goals import reminders
     from webapp.goals.models import GoalRating
 
-    fresh_postgres_database(url)
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": tempfile.mkdtemp(),
-                                 "RATELIMIT_ENABLED": False})
+    app = fresh_app(url)
     result: dict[str, Any] = {"size": size}
     with app.app_context():
-        db.create_all()
         started = time.perf_counter()
         _load(db, size, clock.now())
         result["load_s"] = time.perf_counter() - started

@@ -19,6 +19,21 @@ def fresh_postgres_database(url: str) -> None:
     recreate_postgres_database(parsed, parsed.database)
 
 
+def fresh_app(url: str):
+    """An app (test settings, no rate limits) on a PostgreSQL database at `url` made anew, its tables created."""
+    import tempfile
+
+    from webapp import create_app
+    from webapp.extensions import db
+
+    fresh_postgres_database(url)
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": tempfile.mkdtemp(),
+                                 "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        db.create_all()
+    return app
+
+
 def scratch_database_url(scratch: str) -> str:
     """The database a benchmark that runs on either fills from nothing: the PostgreSQL database
     BENCH_DATABASE_URL names (dropped and made again), or else a new SQLite file in the folder `scratch`."""

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from typing import Any
 
 from sqlalchemy import func, select
 
-from benchmarks.measure import fresh_postgres_database, median_and_p95_ms
+from benchmarks.measure import fresh_app, median_and_p95_ms
 from benchmarks.results import Growth, write_section
 from webapp.waits.demo import synthetic_requests
 
@@ -71,18 +70,15 @@ def _time(fn, repeats: int = REPEATS) -> tuple[float, float]:
 
 
 def run(size: int, url: str) -> dict[str, Any]:
-    from webapp import clock, create_app
+    from webapp import clock
     from webapp.directory.service import services, sync_services_from_data
     from webapp.extensions import db
     from webapp.support.models import ALLOCATED, RequestStatusEvent, SupportRequest
     from webapp.waits import service
 
-    fresh_postgres_database(url)
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": tempfile.mkdtemp(),
-                                 "RATELIMIT_ENABLED": False})
+    app = fresh_app(url)
     result: dict[str, Any] = {"size": size}
     with app.app_context():
-        db.create_all()
         sync_services_from_data()
         db.session.commit()
         started = time.perf_counter()

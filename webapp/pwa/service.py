@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 
 from webapp.hooks import hooks_for
 
-SERVICE_WORKER_DIR = Path(__file__).resolve().parents[2] / "service_worker"
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE_WORKER_DIR = ROOT / "service_worker"
 SERVICE_WORKER_SOURCE = SERVICE_WORKER_DIR / "service-worker.js"
 THEME_COLOUR = "#005eb8"
 BACKGROUND_COLOUR = "#f0f4f5"
@@ -39,7 +40,6 @@ def static_url(filename: str) -> str:
 # Headers of a kept page that still matter when the service worker serves it from the offline pack.
 KEPT_PAGE_HEADERS = ("Content-Type", "Content-Language", "Content-Security-Policy", "X-Content-Type-Options",
                      "Referrer-Policy", "Permissions-Policy")
-ROOT = Path(__file__).resolve().parents[2]
 # What kept pages are made of: when any of it changes, the worker's version changes and it keeps them anew.
 PAGE_SOURCES = (("templates", "**/*.html"), ("translations", "**/*.mo"), ("webapp", "**/content/**/*.md"))
 
