@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 
 from benchmarks.measure import fresh_app, median_and_p95_ms
-from benchmarks.results import Growth, write_section
+from benchmarks.results import Growth, markdown_table, write_section
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/flourish_goals_bench"
 SIZES = (1_000, 10_000)
@@ -132,14 +132,12 @@ def _markdown(results: list[dict[str, Any]], ok: bool) -> str:
              f"Young people with {GOALS_EACH} goals of {RATINGS_EACH} ratings each and a weekly reminder pending, "
              "on PostgreSQL, through the app (test client). Median / p95. Target at 10,000 people: pages and a "
              "10-check-in sync under 50 ms, a reminder-job pass (nothing due) under 200 ms.",
-             "",
-             "| people | ratings | /goals/ ms | /goals/&lt;id&gt; ms | sync of 10 ms | reminder job pass ms |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for r in results:
-        lines.append(f"| {r['size']:,} | {r['ratings']:,} | {r['/goals/'][0]:.1f} / {r['/goals/'][1]:.1f} | "
-                     f"{r['/goals/<id>'][0]:.1f} / {r['/goals/<id>'][1]:.1f} | {r['sync'][0]:.1f} / "
-                     f"{r['sync'][1]:.1f} | {r['job'][0]:.1f} / {r['job'][1]:.1f} |")
-    lines += ["", f"Target {'met' if ok else '**not met**'}."]
+             ""]
+    header = ["people", "ratings", "/goals/ ms", "/goals/&lt;id&gt; ms", "sync of 10 ms", "reminder job pass ms"]
+    rows = [[f"{r['size']:,}", f"{r['ratings']:,}",
+             *(f"{r[key][0]:.1f} / {r[key][1]:.1f}" for key in ("/goals/", "/goals/<id>", "sync", "job"))]
+            for r in results]
+    lines += [*markdown_table(header, rows, "rrrrrr"), "", f"Target {'met' if ok else '**not met**'}."]
     return "\n".join(lines)
 
 

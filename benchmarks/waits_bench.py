@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from benchmarks.measure import fresh_app, median_and_p95_ms
-from benchmarks.results import Growth, write_section
+from benchmarks.results import Growth, markdown_table, write_section
 from webapp.waits.demo import synthetic_requests
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/flourish_waits_bench"
@@ -132,15 +132,13 @@ def _markdown(results: list[dict[str, Any]], ok: bool) -> str:
              f"and about {results[-1]['events'] / results[-1]['requests']:.0f} status events each; the published "
              "figures refreshed as the worker "
              f"would. Median / p95 of {REPEATS} calls. Target: median under 50 ms for both URLs at 100k requests.",
-             "",
-             "| requests | events | load s | refresh ms | /waits ms (med / p95) | /api/v1/waits ms (med / p95) "
-             "| personal estimate ms (med) |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for r in results:
-        lines.append(f"| {r['requests']:,} | {r['events']:,} | {r['load_s']:.1f} | {r['refresh_ms']:.0f} | "
-                     f"{r['/waits'][0]:.1f} / {r['/waits'][1]:.1f} | {r['/api/v1/waits'][0]:.1f} / "
-                     f"{r['/api/v1/waits'][1]:.1f} | {r['estimate'][0]:.1f} |")
-    lines += ["", f"Target {'met' if ok else '**not met**'}."]
+             ""]
+    header = ["requests", "events", "load s", "refresh ms", "/waits ms (med / p95)", "/api/v1/waits ms (med / p95)",
+              "personal estimate ms (med)"]
+    rows = [[f"{r['requests']:,}", f"{r['events']:,}", f"{r['load_s']:.1f}", f"{r['refresh_ms']:.0f}",
+             *(f"{r[key][0]:.1f} / {r[key][1]:.1f}" for key in ("/waits", "/api/v1/waits")), f"{r['estimate'][0]:.1f}"]
+            for r in results]
+    lines += [*markdown_table(header, rows, "rrrrrrr"), "", f"Target {'met' if ok else '**not met**'}."]
     return "\n".join(lines)
 
 

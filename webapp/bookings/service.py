@@ -17,7 +17,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import InstrumentedAttribute, contains_eager, joinedload
 
 from webapp import audit, clock
 from webapp.accounts.models import User
@@ -166,25 +166,33 @@ def _lock_person(user_id: int) -> None:
         db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
 
-def take_place(slot_id: int) -> bool:
-    """Take one free place in the slot inside the current transaction; False when none is left."""
+def _claim_free_place(slot_id: int, counter: InstrumentedAttribute[int]) -> bool:
+    """Count one free place of the slot on `counter` (`Slot.booked`, or `Slot.held` for an offer) inside
+    the current transaction; False when none is left. PostgreSQL locks the row first; on both, the
+    UPDATE only counts it while a place is free."""
     if db.engine.dialect.name == "postgresql":
         row = db.session.execute(
             select(Slot.places, Slot.booked, Slot.held).where(Slot.id == slot_id).with_for_update()).one_or_none()
         if row is None or row.booked + row.held >= row.places:
             return False
-        db.session.execute(update(Slot).where(Slot.id == slot_id).values(booked=Slot.booked + 1)
-                           .execution_options(synchronize_session=False))
-        return True
     result = db.session.execute(
         update(Slot).where(Slot.id == slot_id, Slot.booked + Slot.held < Slot.places)
-        .values(booked=Slot.booked + 1).execution_options(synchronize_session=False))
+        .values({counter: counter + 1}).execution_options(synchronize_session=False))
     return result.rowcount == 1
 
 
-def _give_back_place(slot_id: int) -> None:
-    db.session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked > 0).values(booked=Slot.booked - 1)
+def _count_one_less(slot_id: int, counter: InstrumentedAttribute[int]) -> None:
+    db.session.execute(update(Slot).where(Slot.id == slot_id, counter > 0).values({counter: counter - 1})
                        .execution_options(synchronize_session=False))
+
+
+def take_place(slot_id: int) -> bool:
+    """Take one free place in the slot inside the current transaction; False when none is left."""
+    return _claim_free_place(slot_id, Slot.booked)
+
+
+def _give_back_place(slot_id: int) -> None:
+    _count_one_less(slot_id, Slot.booked)
     offer_freed_places(slot_id)
 
 
@@ -360,21 +368,12 @@ def join_waiting_list(user: User, slot_id: int, child_first_name: str | None = N
 
 
 def _hold_place(slot_id: int) -> bool:
-    """Keep one free place for an offer (same locking as `take_place`)."""
-    if db.engine.dialect.name == "postgresql":
-        row = db.session.execute(
-            select(Slot.places, Slot.booked, Slot.held).where(Slot.id == slot_id).with_for_update()).one_or_none()
-        if row is None or row.booked + row.held >= row.places:
-            return False
-    result = db.session.execute(
-        update(Slot).where(Slot.id == slot_id, Slot.booked + Slot.held < Slot.places)
-        .values(held=Slot.held + 1).execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    """Keep one free place for an offer (the same locking as `take_place`)."""
+    return _claim_free_place(slot_id, Slot.held)
 
 
 def _release_hold(slot_id: int) -> None:
-    db.session.execute(update(Slot).where(Slot.id == slot_id, Slot.held > 0).values(held=Slot.held - 1)
-                       .execution_options(synchronize_session=False))
+    _count_one_less(slot_id, Slot.held)
 
 
 def offer_freed_places(slot_id: int) -> int:
