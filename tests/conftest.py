@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -17,6 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from werkzeug.serving import make_server
 
 from tests.helpers import log_watch
@@ -79,15 +81,26 @@ def app(tmp_path_factory, worker_id) -> Iterator[Flask]:
         _db.engine.dispose()
 
 
-def _empty_all_tables() -> None:
+def _empty_all_tables(attempts: int = 5) -> None:
+    """Delete every row. On PostgreSQL a request still finishing in the live server can deadlock
+    with TRUNCATE (it holds one table and wants the next); PostgreSQL then aborts one of the two,
+    so the emptying is tried again once that request is done."""
     tables = list(reversed(_db.metadata.sorted_tables))
-    if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            _db.session.execute(table.delete())
-    _db.session.commit()
+    for attempt in range(1, attempts + 1):
+        try:
+            if _db.engine.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    _db.session.execute(table.delete())
+            _db.session.commit()
+            return
+        except OperationalError:
+            _db.session.rollback()
+            if attempt == attempts:
+                raise
+            time.sleep(0.2 * attempt)
 
 
 LOG_WATCH = log_watch.install()
@@ -115,6 +128,8 @@ def _fresh_state(request) -> Iterator[None]:
     with application.app_context():
         limiter.reset()
         yield
+        if "live_server" in request.fixturenames:
+            request.getfixturevalue("live_server").wait_until_idle()
         _db.session.remove()
         _empty_all_tables()
         _db.session.remove()
@@ -176,8 +191,36 @@ def login(app):
 
 
 class LiveServer:
+    """The app served on a free port in this process, for the browser tests.
+
+    It counts the connections it is answering, so a test's teardown can wait for the requests
+    its browser left running (a background sync, a service worker's fetch) before emptying the
+    tables. Counted from the accept, not from the app call, so a request still being read is
+    waited for too."""
+
     def __init__(self, app: Flask):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.open_connections = 0
+        self.changed = threading.Condition()
+        answer_connection = self.server.process_request_thread
+        accept_connection = self.server.process_request
+
+        def accept(request, client_address) -> None:
+            self._count(1)
+            try:
+                accept_connection(request, client_address)
+            except BaseException:
+                self._count(-1)
+                raise
+
+        def answer(request, client_address) -> None:
+            try:
+                answer_connection(request, client_address)
+            finally:
+                self._count(-1)
+
+        self.server.process_request = accept
+        self.server.process_request_thread = answer
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -188,6 +231,16 @@ class LiveServer:
 
     def stop(self) -> None:
         self.server.shutdown()
+
+    def _count(self, step: int) -> None:
+        with self.changed:
+            self.open_connections += step
+            self.changed.notify_all()
+
+    def wait_until_idle(self, timeout: float = 10.0) -> bool:
+        """True once no connection is open; False after `timeout` (teardown retries then)."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.open_connections == 0, timeout=timeout)
 
 
 @pytest.fixture(scope="session")
