@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from webapp.bookings import service
 from webapp.bookings.models import BOOKED, Booking, Slot
-from webapp.bookings.service import BookingError, SlotJustTaken
+from webapp.bookings.rules import BookingError, SlotJustTaken
 from webapp.extensions import db
 
 PEOPLE = 50

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from webapp import clock
-from webapp.bookings import places, service
+from webapp.bookings import places, service, waiting_list
 from webapp.bookings.models import BOOKED, Booking, DropInSession, Slot
 from webapp.extensions import db
 
@@ -158,7 +158,7 @@ def test_waiting_list_through_the_pages(app, login, publish, norwich, frozen_clo
     db.session.commit()
     page = client.get("/bookings/mine").get_data(as_text=True)
     assert "A place came up for you" in page
-    entry_id = service.my_waiting(waiter.id)[0].id
+    entry_id = waiting_list.my_waiting(waiter.id)[0].id
     assert client.post_form(f"/bookings/waiting/{entry_id}/take").status_code == 303
     assert [b.slot_id for b in service.my_bookings(waiter.id)] == [slot.id]
 

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from webapp import clock
 from webapp.audit import AuditEvent
-from webapp.bookings import places, service, sessions
+from webapp.bookings import places, rules, service, sessions
 from webapp.bookings.models import BOOKED, CANCELLED, Booking, Slot
-from webapp.bookings.service import AlreadyBooked, BookingError, SlotJustTaken
+from webapp.bookings.rules import AlreadyBooked, BookingError, SlotJustTaken
 from webapp.extensions import db
 from webapp.notifications.models import APPOINTMENT_REMINDER, ScheduledNotification
 from webapp.notifications.payload import detailed_text
@@ -209,7 +209,7 @@ def test_the_slot_list_is_one_query(publish, norwich, frozen_clock, app):
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        slots = service.upcoming_slots(norwich.id)
+        slots = rules.upcoming_slots(norwich.id)
         _ = [(slot.session.purpose, slot.session.base.name) for slot in slots]
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)

@@ -9,9 +9,9 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from webapp import clock
-from webapp.bookings import calendar, places, service, sessions
+from webapp.bookings import calendar, places, rules, service, sessions
 from webapp.bookings.models import ATTENDED, CANCELLED_BY_BASE, NOT_BROUGHT, DropInSession, SessionSeries, Slot
-from webapp.bookings.service import BookingError, SlotJustTaken
+from webapp.bookings.rules import BookingError, SlotJustTaken
 from webapp.bookings.sessions import SessionDraft, SessionErrors
 from webapp.extensions import db
 from webapp.notifications.models import ScheduledNotification
@@ -119,7 +119,7 @@ def test_cancelling_a_session_tells_everyone_booked(admin, norwich, frozen_clock
         assert pending_for("booking", booking.id) == []
         told = pending_for("booking_cancelled", booking.id)
         assert len(told) == 1 and told[0].user_id == booking.user_id and told[0].due_at == clock.now()
-    assert service.upcoming_slots(norwich.id) == []
+    assert rules.upcoming_slots(norwich.id) == []
 
 
 def test_cancelling_the_rest_of_a_series(admin, norwich, frozen_clock):

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from webapp import clock
-from webapp.bookings import service, sessions
+from webapp.bookings import service, sessions, waiting_list
 from webapp.bookings.models import BOOKED, OFFER_EXPIRED, OFFERED, TOOK_PLACE, WAITING, Slot, WaitingListEntry
-from webapp.bookings.service import OFFER_HOLD, BookingError, SlotJustTaken
+from webapp.bookings.rules import BookingError, SlotJustTaken
+from webapp.bookings.waiting_list import OFFER_HOLD
 from webapp.extensions import db
 from webapp.notifications.models import PLACE_OFFER
 from webapp.notifications.service import pending_for
@@ -33,17 +34,17 @@ def _slot(slot_id):
 
 def test_only_a_full_slot_has_a_waiting_list(one_slot, young_person):
     with pytest.raises(BookingError, match="free place"):
-        service.join_waiting_list(young_person, one_slot.id)
+        waiting_list.join(young_person, one_slot.id)
 
 
 def test_a_freed_place_goes_to_the_first_waiting_and_no_one_else(full_slot, make_user):
     slot_id, booker = full_slot
     first, second, stranger = (make_user(role="young_person") for _ in range(3))
-    first_entry = service.join_waiting_list(first, slot_id)
+    first_entry = waiting_list.join(first, slot_id)
     clock.advance(timedelta(minutes=1))
-    second_entry = service.join_waiting_list(second, slot_id)
+    second_entry = waiting_list.join(second, slot_id)
     db.session.commit()
-    assert service.join_waiting_list(first, slot_id).id == first_entry.id  # joining twice adds nothing
+    assert waiting_list.join(first, slot_id).id == first_entry.id  # joining twice adds nothing
 
     service.cancel(booker, service.my_bookings(booker.id)[0].id)
     db.session.commit()
@@ -56,43 +57,43 @@ def test_a_freed_place_goes_to_the_first_waiting_and_no_one_else(full_slot, make
     with pytest.raises(SlotJustTaken):  # the held place is not for anyone else
         service.book(stranger, slot_id)
 
-    booking = service.take_offered_place(first, first_entry.id)
+    booking = waiting_list.take_offered_place(first, first_entry.id)
     db.session.commit()
     assert booking.status == BOOKED and booking.user_id == first.id
     assert (_slot(slot_id).booked, _slot(slot_id).held) == (1, 0)
     assert db.session.get(WaitingListEntry, first_entry.id).status == TOOK_PLACE
     assert len(pending_for("booking", booking.id)) == 2
     with pytest.raises(BookingError, match="run out or was already used"):
-        service.take_offered_place(first, first_entry.id)
+        waiting_list.take_offered_place(first, first_entry.id)
 
 
 def test_an_offer_not_taken_in_time_passes_to_the_next(full_slot, make_user):
     slot_id, booker = full_slot
     first, second = make_user(role="young_person"), make_user(role="young_person")
-    first_entry = service.join_waiting_list(first, slot_id)
-    second_entry = service.join_waiting_list(second, slot_id)
+    first_entry = waiting_list.join(first, slot_id)
+    second_entry = waiting_list.join(second, slot_id)
     service.cancel(booker, service.my_bookings(booker.id)[0].id)
     db.session.commit()
     clock.advance(OFFER_HOLD + timedelta(seconds=1))
     with pytest.raises(BookingError, match="run out"):
-        service.take_offered_place(first, first_entry.id)
-    assert service.expire_offers() == 1
+        waiting_list.take_offered_place(first, first_entry.id)
+    assert waiting_list.expire_offers() == 1
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(WaitingListEntry, first_entry.id).status == OFFER_EXPIRED
     assert db.session.get(WaitingListEntry, second_entry.id).status == OFFERED
     assert _slot(slot_id).held == 1
-    assert service.take_offered_place(second, second_entry.id).user_id == second.id
+    assert waiting_list.take_offered_place(second, second_entry.id).user_id == second.id
 
 
 def test_when_no_one_is_waiting_an_expired_offer_frees_the_place(full_slot, make_user):
     slot_id, booker = full_slot
     first = make_user(role="young_person")
-    service.join_waiting_list(first, slot_id)
+    waiting_list.join(first, slot_id)
     service.cancel(booker, service.my_bookings(booker.id)[0].id)
     db.session.commit()
     clock.advance(OFFER_HOLD + timedelta(minutes=1))
-    service.expire_offers()
+    waiting_list.expire_offers()
     db.session.commit()
     assert (_slot(slot_id).booked, _slot(slot_id).held) == (0, 0)
     assert service.book(make_user(role="young_person"), slot_id).status == BOOKED
@@ -101,10 +102,10 @@ def test_when_no_one_is_waiting_an_expired_offer_frees_the_place(full_slot, make
 def test_saying_no_thanks_passes_the_place_on(full_slot, make_user):
     slot_id, booker = full_slot
     first, second = make_user(role="young_person"), make_user(role="young_person")
-    first_entry = service.join_waiting_list(first, slot_id)
-    second_entry = service.join_waiting_list(second, slot_id)
+    first_entry = waiting_list.join(first, slot_id)
+    second_entry = waiting_list.join(second, slot_id)
     service.cancel(booker, service.my_bookings(booker.id)[0].id)
-    service.leave_waiting_list(first, first_entry.id)
+    waiting_list.leave(first, first_entry.id)
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(WaitingListEntry, second_entry.id).status == OFFERED
@@ -114,8 +115,8 @@ def test_saying_no_thanks_passes_the_place_on(full_slot, make_user):
 def test_a_move_away_and_added_places_both_offer_to_the_waiting(full_slot, make_user, admin, publish, norwich):
     slot_id, booker = full_slot
     first, second = make_user(role="young_person"), make_user(role="young_person")
-    first_entry = service.join_waiting_list(first, slot_id)
-    second_entry = service.join_waiting_list(second, slot_id)
+    first_entry = waiting_list.join(first, slot_id)
+    second_entry = waiting_list.join(second, slot_id)
     db.session.commit()
     elsewhere = publish(norwich, date(2026, 6, 18), "10:00", "10:30", 30, 1)[0]
     service.move(booker, service.my_bookings(booker.id)[0].id, elsewhere.slots[0].id)
@@ -133,7 +134,7 @@ def test_a_move_away_and_added_places_both_offer_to_the_waiting(full_slot, make_
 
 def test_cancelling_the_session_closes_its_waiting_list(full_slot, make_user, admin):
     slot_id, _booker = full_slot
-    entry = service.join_waiting_list(make_user(role="young_person"), slot_id)
+    entry = waiting_list.join(make_user(role="young_person"), slot_id)
     db.session.commit()
     sessions.cancel(admin, _slot(slot_id).session, whole_series=False)
     db.session.commit()

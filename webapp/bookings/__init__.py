@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 def init_app(app: Flask) -> None:
     """Registered in CAPABILITIES; the package plugs in its routes and hooks here."""
-    from webapp.bookings import demo, models, routes, service, sessions, staff_routes  # noqa: F401 - tables
+    from webapp.bookings import demo, models, routes, service, sessions, staff_routes, waiting_list  # noqa: F401 - tables
     from webapp.hooks import Link, hooks_for
 
     app.register_blueprint(routes.bp)
@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
                                   roles=("base_staff", "admin")))
     hooks.demo_seeders.append(("bookings", demo.seed))
     hooks.personal_data_exporters.append(("drop_in_bookings", service.export_for))
-    hooks.worker_jobs.append(("expire drop-in place offers", service.expire_offers))
+    hooks.worker_jobs.append(("expire drop-in place offers", waiting_list.expire_offers))
     hooks.worker_jobs.append(("make weekly drop-in sessions", sessions.extend_series))
     _register_retention()
     _free_places_when_an_account_goes()

@@ -7,8 +7,8 @@ from datetime import time, timedelta
 
 from webapp import clock
 from webapp.accounts.service import find_by_email
-from webapp.bookings import places, service, sessions
-from webapp.bookings.service import BookingError
+from webapp.bookings import places, rules, service, sessions
+from webapp.bookings.rules import BookingError
 
 # (base slug, weekday 0=Monday, start, end, slot minutes, places, what for, who for)
 DEMO_SERIES = (
@@ -42,7 +42,7 @@ def seed() -> None:
     person = find_by_email("young.person@demo.flourish")
     norwich = places.base_by_slug("norwich-one-stop-shop")
     if person is not None:
-        slots = service.next_free_slots(norwich.id, limit=1)
+        slots = rules.next_free_slots(norwich.id, limit=1)
         if slots:
             with contextlib.suppress(BookingError):
                 service.book(person, slots[0].id)

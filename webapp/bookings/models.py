@@ -1,7 +1,7 @@
 """Bases, the staff who run them, drop-in sessions cut into slots, bookings and the waiting list.
 
 Places are counted on the slot (`booked` and `held`) so that "is there a place?" is one row that the
-database can lock (PostgreSQL) or update conditionally (SQLite): see `service.take_place`.
+database can lock (PostgreSQL) or update conditionally (SQLite): see `rules.take_place`.
 """
 
 from __future__ import annotations

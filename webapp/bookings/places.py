@@ -120,3 +120,36 @@ def staff_assignments() -> list[tuple[BaseStaff, str, str]]:
         select(BaseStaff, User.email, CommunityBase.name).join(User, User.id == BaseStaff.user_id)
         .join(CommunityBase, CommunityBase.id == BaseStaff.base_id).order_by(CommunityBase.name, User.email))
     return [(link, email, name) for link, email, name in rows]
+
+
+def save_base(slug: str, values: dict, *, new: bool) -> CommunityBase:
+    """Add a base (`new`) or change one, from already checked values (see webapp.admin.service).
+
+    The slug never changes once made: it is in the base's public address and keys `load-bases`.
+    """
+    base = base_by_slug(slug)
+    if new:
+        if base is not None:
+            raise ValueError("a base with this slug already exists")
+        base = CommunityBase(slug=slug)
+        db.session.add(base)
+    elif base is None:
+        raise LookupError(slug)
+    for name in (*BASE_FIELDS, "is_demo"):
+        if name in values:
+            setattr(base, name, values[name])
+    db.session.flush()
+    return base
+
+
+def bases_of_staff(user_ids: list[int]) -> dict[int, list[str]]:
+    """user id -> the names of the bases they run, for the admin's list of staff."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(BaseStaff.user_id, CommunityBase.name).join(CommunityBase, CommunityBase.id == BaseStaff.base_id)
+        .where(BaseStaff.user_id.in_(user_ids)).order_by(CommunityBase.name))
+    found: dict[int, list[str]] = {}
+    for user_id, name in rows:
+        found.setdefault(user_id, []).append(name)
+    return found

@@ -10,9 +10,10 @@ from flask_login import current_user
 
 from webapp import clock
 from webapp.accounts.roles import role_required
-from webapp.bookings import calendar, places, service
+from webapp.bookings import calendar, places, rules, service, waiting_list
 from webapp.bookings.forms import BookForm, ConfirmForm, DistrictForm, MoveForm, WaitForm
-from webapp.bookings.service import BOOKING_ROLES, AlreadyBooked, BookingError, SlotJustTaken
+from webapp.bookings.rules import AlreadyBooked, BookingError, SlotJustTaken
+from webapp.bookings.service import BOOKING_ROLES
 from webapp.extensions import db
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
@@ -47,19 +48,19 @@ def index():
 @bp.route("/bases/<slug>")
 def base(slug: str):
     found = places.base_by_slug(slug) or abort(404)
-    skip = min(max(request.args.get("later", 0, type=int), 0), service.LIST_WEEKS - service.PAGE_WEEKS)
-    skip -= skip % service.PAGE_WEEKS
-    slots = service.upcoming_slots(found.id, weeks=service.PAGE_WEEKS, skip_weeks=skip)
+    skip = min(max(request.args.get("later", 0, type=int), 0), rules.LIST_WEEKS - rules.PAGE_WEEKS)
+    skip -= skip % rules.PAGE_WEEKS
+    slots = rules.upcoming_slots(found.id, weeks=rules.PAGE_WEEKS, skip_weeks=skip)
     ids = [slot.id for slot in slots]
-    mine = service.my_booked_slot_ids(current_user.id, ids) if current_user.is_authenticated else set()
-    waiting = service.my_waiting_slot_ids(current_user.id, ids) if current_user.is_authenticated else set()
+    mine = rules.my_booked_slot_ids(current_user.id, ids) if current_user.is_authenticated else set()
+    waiting = waiting_list.my_waiting_slot_ids(current_user.id, ids) if current_user.is_authenticated else set()
     return render_template("bookings/base.html", base=found, days=by_local_day(slots), mine=mine, waiting=waiting,
-                           skip=skip, page_weeks=service.PAGE_WEEKS, list_weeks=service.LIST_WEEKS)
+                           skip=skip, page_weeks=rules.PAGE_WEEKS, list_weeks=rules.LIST_WEEKS)
 
 
 def _slot_or_404(slot_id: int):
     try:
-        return service.bookable_slot(slot_id), None
+        return rules.bookable_slot(slot_id), None
     except BookingError as error:
         from webapp.bookings.models import Slot
 
@@ -97,10 +98,10 @@ def wait(slot_id: int):
     form = WaitForm()
     if slot is not None and form.validate_on_submit():
         try:
-            service.join_waiting_list(current_user, slot_id, form.child_first_name.data, form.child_age.data)
+            waiting_list.join(current_user, slot_id, form.child_first_name.data, form.child_age.data)
             db.session.commit()
             flash(_("You are on the waiting list. If a place comes up we will tell you, and keep it for you "
-                    "for %(minutes)d minutes.", minutes=int(service.OFFER_HOLD.total_seconds() // 60)), "success")
+                    "for %(minutes)d minutes.", minutes=int(waiting_list.OFFER_HOLD.total_seconds() // 60)), "success")
             return redirect(url_for("bookings.mine"), 303)
         except BookingError as error:
             db.session.rollback()
@@ -119,7 +120,7 @@ def mine():
     upcoming = sorted((b for b in bookings if b.ends_at > now), key=lambda b: b.starts_at)
     past = [b for b in bookings if b.ends_at <= now]
     return render_template("bookings/mine.html", upcoming=upcoming, past=past, now=now,
-                           waiting=service.my_waiting(current_user.id), form=ConfirmForm())
+                           waiting=waiting_list.my_waiting(current_user.id), form=ConfirmForm())
 
 
 def _own_or_404(booking_id: int):
@@ -160,7 +161,7 @@ def move(booking_id: int):
             else:
                 problem = error
         booking = _own_or_404(booking_id)
-    choices = service.next_free_slots(booking.slot.base_id, limit=60, exclude_slot_id=booking.slot_id)
+    choices = rules.next_free_slots(booking.slot.base_id, limit=60, exclude_slot_id=booking.slot_id)
     form.slot_id.choices = [(slot.id, "") for slot in choices]
     return render_template("bookings/move.html", booking=booking, form=form, problem=problem,
                            days=by_local_day(choices)), 422 if form.errors or problem else 200
@@ -181,7 +182,7 @@ def take_offer(entry_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        service.take_offered_place(current_user, entry_id)
+        waiting_list.take_offered_place(current_user, entry_id)
         db.session.commit()
         flash(_("The place is yours. We have added it to My bookings."), "success")
     except BookingError as error:
@@ -196,7 +197,7 @@ def leave_waiting(entry_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        service.leave_waiting_list(current_user, entry_id)
+        waiting_list.leave(current_user, entry_id)
         db.session.commit()
         flash(_("You have left the waiting list."), "success")
     except BookingError as error:

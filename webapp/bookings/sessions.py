@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from webapp import audit, clock
-from webapp.bookings import places, service
+from webapp.bookings import places, reminders, rules, waiting_list
 from webapp.bookings.models import (
     ATTENDANCE,
     BOOKED,
@@ -30,7 +30,7 @@ from webapp.bookings.models import (
     Slot,
     WaitingListEntry,
 )
-from webapp.bookings.service import BookingError
+from webapp.bookings.rules import BookingError
 from webapp.extensions import db
 
 SERIES_WEEKS_AHEAD = 8  # weekly sessions are made this far ahead, and kept topped up by the worker
@@ -210,7 +210,7 @@ def edit(staff, session: DropInSession, *, purpose: str, audience: str, places_p
     db.session.flush()
     for target in targets:  # added places go to people waiting first
         for slot in target.slots:
-            service.offer_freed_places(slot.id)
+            waiting_list.offer_freed_places(slot.id)
     audit.record("drop_in.edited", actor_id=staff.id, subject_type="drop_in_session", subject_id=session.id)
     return len(targets)
 
@@ -226,7 +226,7 @@ def cancel(staff, session: DropInSession, whole_series: bool) -> int:
         for booking in db.session.scalars(select(Booking).where(Booking.slot_id.in_(slot_ids),
                                                                 Booking.status == BOOKED)):
             booking.status, booking.cancelled_at = CANCELLED_BY_BASE, now
-            service.tell_cancelled_by_base(booking, slots[booking.slot_id])
+            reminders.tell_cancelled_by_base(booking, slots[booking.slot_id])
         for entry in db.session.scalars(select(WaitingListEntry).where(
                 WaitingListEntry.slot_id.in_(slot_ids), WaitingListEntry.status.in_((WAITING, OFFERED)))):
             entry.status = LEFT
@@ -282,8 +282,8 @@ def book_walk_in(staff, slot_id: int, name: str, contact: str) -> Booking:
         raise BookingError("slot_id", _l("This session has been cancelled."))
     if slot.ends_at <= clock.now():
         raise BookingError("slot_id", _l("That time has already passed."))
-    if not service.take_place(slot.id):
-        raise service._just_taken(slot)
+    if not rules.take_place(slot.id):
+        raise rules.just_taken(slot)
     booking = Booking(slot_id=slot.id, user_id=None, starts_at=slot.starts_at, ends_at=slot.ends_at, status=BOOKED,
                       walk_in_name=name.strip(), walk_in_contact=contact.strip(), booked_by_id=staff.id,
                       created_at=clock.now())

@@ -23,7 +23,7 @@ from webapp.bookings.forms import (
     SessionForm,
     WalkInForm,
 )
-from webapp.bookings.service import BookingError, SlotJustTaken
+from webapp.bookings.rules import BookingError, SlotJustTaken
 from webapp.extensions import db
 
 bp = Blueprint("bookings_staff", __name__, url_prefix="/staff/bookings")
