@@ -23,7 +23,7 @@ const PACK_URL = "/offline-pack.json";
 const LANGUAGE_READ = `${PACK_URL}?read`; // kept entry: the language of the last page read
 const packsUnderWay = new Map();
 const NEVER_CACHED = ["/api/", "/staff", "/settings", "/track", "/request-support", "/login",
-  "/logout", "/register", "/goals", "/bookings/my", "/service-worker.js"];
+  "/logout", "/register", "/goals", "/bookings/mine", "/bookings/waiting", "/service-worker.js"];
 
 function isNeverCached(url) {
   return NEVER_CACHED.some((prefix) => url.pathname.startsWith(prefix));

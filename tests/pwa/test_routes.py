@@ -36,8 +36,22 @@ def test_service_worker_is_served_for_the_whole_site_with_a_version(client):
     kept = client.get("/offline-pack.json?lang=en").get_json()["pages"]
     for url in ("/?lang=en", "/help-now?lang=en", "/offline?lang=en"):
         assert url in kept  # the pages come in the offline pack
-    for never in ("/api/", "/staff", "/settings"):
+    for never in ("/api/", "/staff", "/settings", "/bookings/mine", "/goals"):
         assert f'"{never}' in script  # listed as never cached
+
+
+def test_every_never_cached_prefix_names_pages_of_this_app(app, client):
+    """A prefix with a typo ("/bookings/my" for "/bookings/mine") would protect nothing."""
+    script = client.get("/service-worker.js").get_data(as_text=True)
+    listed = re.search(r"const NEVER_CACHED = \[(.*?)\];", script, re.S).group(1)
+    prefixes = re.findall(r'"([^"]+)"', listed)
+    rules = [rule.rule for rule in app.url_map.iter_rules()]
+
+    def covers(prefix: str, rule: str) -> bool:
+        return rule == prefix or rule.startswith(prefix if prefix.endswith("/") else prefix + "/")
+
+    assert prefixes
+    assert [p for p in prefixes if not any(covers(p, rule) for rule in rules)] == []
 
 
 def test_versioned_static_files_are_immutable_and_others_revalidate(client):
