@@ -56,6 +56,9 @@ class Config:
     WTF_CSRF_SSL_STRICT = False
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # With Redis unreachable, count in this process rather than refuse every sign-in or request:
+    # asking for help must not depend on the rate-limit store.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
 
@@ -102,7 +105,8 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> list[str]:
-        required = ("SECRET_KEY", "DATABASE_URL", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY", "SEALING_KEYS")
+        required = ("SECRET_KEY", "DATABASE_URL", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY", "SEALING_KEYS",
+                    "FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN")
         return [name for name in required if not os.environ.get(name)]
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -26,6 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import time as clock_time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -338,14 +340,13 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def server_without_database(tmp_path) -> Iterator[str]:
-    """A real gunicorn server, as `make run` starts it, whose database does not answer."""
-    nowhere = f"postgresql://flourish@127.0.0.1:{_free_port()}/flourish"
+@contextmanager
+def gunicorn_server(tmp_path, **settings: str) -> Iterator[str]:
+    """A real gunicorn server, as `make run` starts it (one process), with these settings."""
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("FLOURISH_", "TEST_DATABASE"))}
-    env.update(FLOURISH_ENV="development", DATABASE_URL=nowhere, FLOURISH_INSTANCE_DIR=str(tmp_path),
-               PYTHONPATH=str(ROOT), WEB_CONCURRENCY="1")
+    env.update(FLOURISH_ENV="development", FLOURISH_INSTANCE_DIR=str(tmp_path), PYTHONPATH=str(ROOT),
+               WEB_CONCURRENCY="1", **settings)
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
                                "webapp:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
@@ -363,6 +364,32 @@ def server_without_database(tmp_path) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=WAIT)
+
+
+@pytest.fixture
+def server_without_database(tmp_path) -> Iterator[str]:
+    """Its database does not answer."""
+    with gunicorn_server(tmp_path, DATABASE_URL=f"postgresql://flourish@127.0.0.1:{_free_port()}/flourish") as url:
+        yield url
+
+
+def test_with_redis_for_rate_limits_unreachable_sign_in_still_works_and_is_still_limited(app, tmp_path, make_user):
+    """The documented several-instance set-up (RATELIMIT_STORAGE_URI=redis://...) with Redis down:
+    nobody is refused for it, and limits count in the process until it is back."""
+    user = make_user(email="limited@example.org")
+    redis_down = f"redis://127.0.0.1:{_free_port()}/0"
+    with gunicorn_server(tmp_path, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+                         RATELIMIT_STORAGE_URI=redis_down) as url:
+        browser = requests.Session()
+        answers = []
+        for _ in range(7):
+            form = browser.get(f"{url}/login", timeout=30)
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form.text).group(1)
+            answers.append(browser.post(f"{url}/login", timeout=30, allow_redirects=False, data={
+                "csrf_token": token, "email": user.email, "password": "not the password at all"}))
+    assert [answer.status_code for answer in answers] == [400] * 5 + [429] * 2
+    assert "The email address or password is not right." in answers[0].text
+    assert "Too many tries" in answers[-1].text
 
 
 def test_with_the_database_unreachable_healthz_is_503_and_pages_are_friendly(server_without_database):

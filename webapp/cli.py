@@ -12,9 +12,14 @@ def init_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only when the database holds no accounts yet.")
     def seed_demo(if_empty: bool) -> None:
-        """Load the Norfolk & Waveney demo data."""
+        """Load the Norfolk & Waveney demo data (never in production: it makes sign-ins whose
+        password is published)."""
         from webapp.demo import database_is_empty, seed
 
+        if current_app.config.get("ENV_NAME") == "production":
+            raise click.ClickException(
+                "Demo data is never loaded in production: its accounts have a published password. "
+                "Use load-services, load-bases and create-user (see docs/deploy.md).")
         if if_empty and not database_is_empty():
             click.echo("The database already has data; demo data not loaded.")
             return

@@ -40,6 +40,9 @@ def ensure_instance_secrets(app: Flask, instance_dir: Path) -> None:
         app.config["SECRET_KEY"] = _read_or_create(instance_dir / "secret_key", lambda: secrets.token_urlsafe(48))
     if not app.config.get("SEALING_KEYS"):
         app.config["SEALING_KEYS"] = _read_or_create(instance_dir / "sealing_key", _fernet_key)
+    for name in ("FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN"):
+        if not app.config.get(name):
+            app.config[name] = _read_or_create(instance_dir / name.lower(), lambda: secrets.token_urlsafe(32))
     if not (app.config.get("VAPID_PRIVATE_KEY") and app.config.get("VAPID_PUBLIC_KEY")):
         private_path, public_path = instance_dir / "vapid_private.pem", instance_dir / "vapid_public.pem"
         if not private_path.exists() or not public_path.exists():

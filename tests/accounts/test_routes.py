@@ -217,14 +217,48 @@ def test_create_user_command_makes_staff(app):
     assert weak.exit_code != 0
 
 
+PRODUCTION_SECRETS = ("SECRET_KEY", "DATABASE_URL", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY", "SEALING_KEYS",
+                      "FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN")
+
+
 def test_production_refuses_to_start_without_secrets(monkeypatch):
     from webapp import create_app
 
-    for name in ("SECRET_KEY", "DATABASE_URL", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY"):
+    for name in PRODUCTION_SECRETS:
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(SystemExit) as stopped:
         create_app("production")
-    assert "SECRET_KEY" in str(stopped.value) and "DATABASE_URL" in str(stopped.value)
+    assert all(name in str(stopped.value) for name in PRODUCTION_SECRETS)
+
+
+@pytest.mark.parametrize("missing", ["FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN"])
+def test_production_refuses_to_start_without_each_front_door_secret(monkeypatch, missing):
+    """Without the webhook secret every record would be signed with an empty key."""
+    from webapp import create_app
+
+    for name in PRODUCTION_SECRETS:
+        monkeypatch.setenv(name, "set")
+    monkeypatch.delenv(missing)
+    with pytest.raises(SystemExit) as stopped:
+        create_app("production")
+    assert missing in str(stopped.value)
+
+
+def test_development_makes_its_missing_secrets_once_and_keeps_them_private(tmp_path, monkeypatch):
+    from webapp import create_app
+
+    for name in PRODUCTION_SECRETS[2:]:
+        monkeypatch.delenv(name, raising=False)
+    overrides = {"INSTANCE_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'dev.db'}",
+                 "FRONT_DOOR_WEBHOOK_SECRET": "", "FRONT_DOOR_API_TOKEN": "", "SECRET_KEY": None}
+    first = create_app("development", overrides=overrides)
+    again = create_app("development", overrides=overrides)
+    for name in ("SECRET_KEY", "SEALING_KEYS", "FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN"):
+        assert len(first.config[name]) >= 32 and again.config[name] == first.config[name]
+    assert first.config["FRONT_DOOR_API_TOKEN"] != first.config["FRONT_DOOR_WEBHOOK_SECRET"]
+    for path in tmp_path.iterdir():
+        if path.suffix != ".db":
+            assert path.stat().st_mode & 0o077 == 0, path.name
 
 
 def test_forms_work_over_https_without_a_referer(client, make_user):
