@@ -170,3 +170,36 @@ def test_a_reference_that_cannot_be_one_is_a_404_without_a_query(client, api_tok
 
     response = client.get(f"{BASE}/{quote(reference)}", headers=_auth(api_token))
     assert response.status_code == 404
+
+
+def _outbox_statuses() -> list[str]:
+    from webapp.support.models import FrontDoorDelivery
+
+    db.session.expire_all()
+    return list(db.session.scalars(select(FrontDoorDelivery.status).order_by(FrontDoorDelivery.id)))
+
+
+def test_pull_only_a_record_read_through_the_api_is_no_longer_undelivered(client, services, api_token, app):
+    from webapp.support import delivery
+
+    assert not app.config.get("FRONT_DOOR_WEBHOOK_URL")  # pull only
+    listed, _ = send(client, "parent")
+    fetched, _ = send(client.application.test_client(), "professional")
+    assert _outbox_statuses() == ["pending", "pending"] and delivery.undelivered_summary()[0] == 2
+
+    assert client.get(f"{BASE}/{fetched}", headers=_auth(api_token)).status_code == 200
+    assert _outbox_statuses() == ["pending", "sent"]
+    assert client.get(f"{BASE}?since=2000-01-01T00:00:00Z", headers=_auth(api_token)).status_code == 200
+    assert _outbox_statuses() == ["sent", "sent"] and delivery.undelivered_summary()[0] == 0
+
+
+def test_a_refused_pull_delivers_nothing(client, services, api_token):
+    send(client, "parent")
+    assert client.get(f"{BASE}?since=2000-01-01T00:00:00Z", headers=_auth("wrong")).status_code == 401
+    assert _outbox_statuses() == ["pending"]
+
+
+def test_with_a_webhook_a_pull_leaves_the_outbox_to_push(client, services, api_token, receiver):
+    reference, _ = send(client, "parent")
+    assert client.get(f"{BASE}/{reference}", headers=_auth(api_token)).status_code == 200
+    assert _outbox_statuses() == ["pending"]

@@ -2,6 +2,7 @@
 
 - GET  /api/v1/front-door/requests?since=<ISO 8601>  a searchset Bundle, oldest first, `next` links
 - GET  /api/v1/front-door/requests/<reference>        the full record
+With no webhook set (pull only), a record read by either GET counts as delivered.
 - POST /api/v1/front-door/requests/<reference>/status  move it on (422 with the reason when wrong)
 """
 
@@ -17,7 +18,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from webapp.extensions import csrf, db
-from webapp.support import record, service
+from webapp.support import delivery, record, service
 
 bp = Blueprint("support_api", __name__, url_prefix="/api/v1/front-door")
 csrf.exempt(bp)  # token-authenticated, never by cookie
@@ -91,7 +92,13 @@ def pull():
     bundle = {"resourceType": "Bundle", "type": "searchset", "link": links,
               "entry": [{"fullUrl": url_for(".one", reference=r.reference, _external=True),
                          "resource": json.loads(r.fhir_record), "search": {"mode": "match"}} for r in page]}
+    _delivered_by_pull([r.id for r in page])
     return _fhir(bundle)
+
+
+def _delivered_by_pull(request_ids: list[int]) -> None:
+    if delivery.mark_pulled(request_ids):
+        db.session.commit()
 
 
 @bp.route("/requests/<reference>")
@@ -100,7 +107,9 @@ def one(reference: str):
     req = service.by_reference(reference)
     if req is None or req.fhir_record is None:
         return jsonify(error="not_found"), 404
-    return _fhir(json.loads(req.fhir_record))
+    body = json.loads(req.fhir_record)
+    _delivered_by_pull([req.id])
+    return _fhir(body)
 
 
 @bp.route("/requests/<reference>/status", methods=["POST"])

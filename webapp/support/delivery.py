@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from webapp import clock
 from webapp.extensions import db
@@ -102,6 +102,23 @@ def deliver_due() -> int:
             delivered += row.status == SENT
         db.session.commit()
     return delivered
+
+
+def mark_pulled(request_ids: list[int]) -> int:
+    """Pull only (no webhook): the front door has read these records through the API, so they and
+    every update queued before now are delivered (the record it read is the latest). Otherwise they
+    would wait in the outbox, and on the staff's undelivered list, for ever. With a webhook the
+    outbox still pushes them: the receiver keeps one of each by its Idempotency-Key."""
+    if current_app.config.get("FRONT_DOOR_WEBHOOK_URL") or not request_ids:
+        return 0
+    now = clock.now()
+    result = db.session.execute(
+        update(FrontDoorDelivery)
+        .where(FrontDoorDelivery.request_id.in_(request_ids), FrontDoorDelivery.status.in_((PENDING, "failed")),
+               FrontDoorDelivery.created_at <= now)
+        .values(status=SENT, sent_at=now, claimed_by=None, last_error=None)
+        .execution_options(synchronize_session=False))
+    return result.rowcount
 
 
 @dataclass(frozen=True)
