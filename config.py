@@ -66,6 +66,8 @@ class Config:
     VAPID_PUBLIC_KEY: str | None = os.environ.get("VAPID_PUBLIC_KEY")
     VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:digital@flourish.example")
 
+    # This site's namespace for the identifiers in its FHIR records (reference, Bundle, THRIVE coding).
+    FHIR_IDENTIFIER_BASE = os.environ.get("FHIR_IDENTIFIER_BASE", "https://flourish.example/Id")
     FRONT_DOOR_WEBHOOK_URL = os.environ.get("FRONT_DOOR_WEBHOOK_URL", "")
     FRONT_DOOR_WEBHOOK_SECRET = os.environ.get("FRONT_DOOR_WEBHOOK_SECRET", "")
     FRONT_DOOR_API_TOKEN = os.environ.get("FRONT_DOOR_API_TOKEN", "")

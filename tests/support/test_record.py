@@ -93,7 +93,7 @@ def test_triage_puts_the_thrive_grouping_in_the_record(client, services, api_tok
                 "thrive_group": "getting_help"}, headers={"Authorization": f"Bearer {api_token}"})
     full = client.get(f"/api/v1/front-door/requests/{reference}", headers={"Authorization": f"Bearer {api_token}"})
     sr = _by_type(full.get_json())["ServiceRequest"]
-    assert sr["category"][0]["coding"][0] == {"system": record.THRIVE_SYSTEM, "code": "getting_help",
+    assert sr["category"][0]["coding"][0] == {"system": record.own_system("thrive-grouping"), "code": "getting_help",
                                               "display": "Getting Help"}
 
 
@@ -107,3 +107,16 @@ def test_the_pulled_record_keeps_the_reference_as_its_identifier_after_updates(c
     pulled = client.get(f"/api/v1/front-door/requests/{reference}", headers={"Authorization": f"Bearer {api_token}"})
     assert pulled.get_json()["identifier"]["value"] == reference
     record.check_record(pulled.get_json())
+
+
+def test_each_site_names_its_own_identifier_systems(app, client, services, monkeypatch):
+    """Another THRIVE site running Flourish sets FHIR_IDENTIFIER_BASE; nothing says flourish.example."""
+    monkeypatch.setitem(app.config, "FHIR_IDENTIFIER_BASE", "https://front-door.example.nhs.uk/Id/")
+    reference, _ = send(client, "parent")
+    req = db.session.scalar(select(SupportRequest).where(SupportRequest.reference == reference))
+    bundle = json.loads(req.fhir_record)
+    assert bundle["identifier"] == {"system": "https://front-door.example.nhs.uk/Id/front-door-record",
+                                    "value": reference}
+    sr = record.service_request_of(bundle)
+    assert sr["identifier"][0]["system"] == "https://front-door.example.nhs.uk/Id/support-request"
+    assert "flourish.example" not in req.fhir_record

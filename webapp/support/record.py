@@ -17,17 +17,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
+from flask import current_app
 
 from webapp import clock
 from webapp.support import forms
 from webapp.support.models import URGENT, SupportRequest
 
-SYSTEM_BASE = "https://flourish.example/Id"  # this service's own identifier namespace
-REFERENCE_SYSTEM = f"{SYSTEM_BASE}/support-request"
-BUNDLE_SYSTEM = f"{SYSTEM_BASE}/front-door-record"
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
-THRIVE_SYSTEM = f"{SYSTEM_BASE}/thrive-grouping"
-STATUS_SYSTEM = f"{SYSTEM_BASE}/request-status"
 UKCORE = "https://fhir.hl7.org.uk/StructureDefinition/"
 PROFILES = {name: UKCORE + f"UKCore-{name}" for name in
             ("Patient", "ServiceRequest", "RelatedPerson", "Practitioner", "QuestionnaireResponse")}
@@ -162,7 +158,7 @@ def build_record(req: SupportRequest, texts: dict[str, str], identifier: str | N
     service_request: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "meta": {"profile": [PROFILES["ServiceRequest"]]},
-        "identifier": [{"system": REFERENCE_SYSTEM, "value": ref}],
+        "identifier": [{"system": own_system("support-request"), "value": ref}],
         "status": "active", "intent": "order", "priority": req.priority,
         "code": {"text": "Request for emotional wellbeing and mental health support"},
         "subject": {"reference": patient_ref},
@@ -172,10 +168,10 @@ def build_record(req: SupportRequest, texts: dict[str, str], identifier: str | N
         "supportingInfo": [{"reference": qr_ref}],
     }
     if req.thrive_group in THRIVE_DISPLAY:
-        service_request["category"] = [{"coding": [{"system": THRIVE_SYSTEM, "code": req.thrive_group,
+        service_request["category"] = [{"coding": [{"system": own_system("thrive-grouping"), "code": req.thrive_group,
                                                     "display": THRIVE_DISPLAY[req.thrive_group]}]}]
     if req.status:
-        service_request["extension"] = [{"url": f"{SYSTEM_BASE}/StructureDefinition/request-status",
+        service_request["extension"] = [{"url": own_system("StructureDefinition/request-status"),
                                          "valueCode": req.status}]
     notes = _notes(req, answers)
     if notes:
@@ -193,7 +189,8 @@ def build_record(req: SupportRequest, texts: dict[str, str], identifier: str | N
     if requester:
         entries.append({"fullUrl": requester_ref, "resource": requester})
     entries.append({"fullUrl": qr_ref, "resource": questionnaire_response})
-    bundle = {"resourceType": "Bundle", "identifier": {"system": BUNDLE_SYSTEM, "value": identifier or ref},
+    bundle = {"resourceType": "Bundle",
+              "identifier": {"system": own_system("front-door-record"), "value": identifier or ref},
               "type": "collection", "timestamp": _instant(clock.now()), "entry": entries}
     validated = json.loads(Bundle.model_validate(bundle).model_dump_json())
     check_record(validated)
@@ -223,10 +220,16 @@ def check_record(bundle: dict[str, Any]) -> None:
             raise RecordError("NHS number")
     for category in sr.get("category", []):
         for coding in category.get("coding", []):
-            if coding.get("system") == THRIVE_SYSTEM and coding.get("code") not in THRIVE_DISPLAY:
+            if coding.get("system") == own_system("thrive-grouping") and coding.get("code") not in THRIVE_DISPLAY:
                 raise RecordError("THRIVE grouping")
     if sr["requester"]["reference"] not in by_url:
         raise RecordError("requester must be in this bundle")
+
+
+def own_system(name: str) -> str:
+    """An identifier system in this site's own namespace (`FHIR_IDENTIFIER_BASE`), so two THRIVE sites
+    running Flourish never issue identifiers in the same system."""
+    return f"{current_app.config['FHIR_IDENTIFIER_BASE'].rstrip('/')}/{name}"
 
 
 def service_request_of(bundle: dict[str, Any]) -> dict[str, Any]:
