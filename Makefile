@@ -6,8 +6,10 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
 
-.PHONY: run test install install-dev translations extract-messages update-messages db seed worker lint audit bench clean
+.PHONY: run test chromium install install-dev translations extract-messages update-messages db seed worker lint audit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +54,21 @@ worker: install
 	$(FLASK) worker
 
 ## Every test, browser tests included. TEST_DATABASE_URL=postgresql://... runs it on PostgreSQL.
-test: install-dev translations
+test: install-dev translations chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The browser tests drive Debian's Chromium (never a downloaded one): installed when missing and
+## this is root on Debian, else a clear message.
+chromium:
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium from Debian's packages"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM_PATH): sudo apt-get install chromium"; exit 1; \
+	  fi; \
+	fi
 
 lint: install-dev
 	$(BIN)/ruff check .
