@@ -68,7 +68,8 @@ class Receiver:
                 self.duplicates += 1
                 return 200
             self.keys.add(key)
-            self.received.append({"key": key, "bundle": json.loads(body)})
+            self.received.append({"key": key, "reference": headers.get("X-Flourish-Reference"),
+                                  "bundle": json.loads(body)})
             return 201
 
     def stop(self):

@@ -96,6 +96,7 @@ def test_updates_have_their_own_key_and_never_overtake_the_record(client, servic
     clock.advance(timedelta(minutes=2))
     delivery.deliver_due()
     assert [r["key"] for r in receiver.received] == [reference, f"{reference}-U1"]
+    assert [r["reference"] for r in receiver.received] == [reference, reference]
     update_bundle = receiver.received[1]["bundle"]
     assert update_bundle["identifier"]["value"] == f"{reference}-U1"
     notes = [e["resource"] for e in update_bundle["entry"] if e["resource"]["resourceType"] == "ServiceRequest"][0]

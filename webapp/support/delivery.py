@@ -67,8 +67,11 @@ def _earlier_unsent(row: FrontDoorDelivery) -> bool:
 
 def _send(row: FrontDoorDelivery, url: str, secret: str) -> None:
     body = row.body.encode("utf-8")
+    # The first record's key is its reference; an update's is `<reference>-U<n>`, so X-Flourish-Reference
+    # names the request on every delivery (as does the ServiceRequest's identifier inside).
     headers = {"Content-Type": CONTENT_TYPE, "Accept": CONTENT_TYPE, "Idempotency-Key": row.idempotency_key,
-               "X-Flourish-Signature": signature(body, secret), "User-Agent": "Flourish front-door delivery"}
+               "X-Flourish-Reference": row.request.reference, "X-Flourish-Signature": signature(body, secret),
+               "User-Agent": "Flourish front-door delivery"}
     try:
         response = requests.post(url, data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False)
     except requests.RequestException as error:
