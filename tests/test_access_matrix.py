@@ -71,6 +71,13 @@ ACCESS: dict[str, object] = {
     "goals.set_sharing": ("young_person",), "goals.set_reminders": ("young_person",),
     "goals.stop_reminders": ("young_person",), "goals.device_copy": ("young_person",),
     "goals.sync_check_ins": ("young_person",), "goals.shared": ("clinician",), "goals.offline": PUBLIC,
+    # admin: staff accounts, services, bases and system health, for admins only.
+    "admin.home": ("admin",), "admin.staff": ("admin",), "admin.new_staff": ("admin",),
+    "admin.staff_member": ("admin",), "admin.deactivate": ("admin",),
+    "admin.reactivate": ("admin",), "admin.reset_two_factor": ("admin",), "admin.new_password": ("admin",),
+    "admin.services": ("admin",), "admin.new_service": ("admin",), "admin.edit_service": ("admin",),
+    "admin.bases": ("admin",), "admin.new_base": ("admin",), "admin.edit_base": ("admin",),
+    "admin.health": ("admin",),
 }
 
 PLACEHOLDER = re.compile(r"<(?:(\w+):)?(\w+)>")

@@ -28,6 +28,7 @@ CAPABILITIES = (
     "webapp.waits",
     "webapp.bookings",
     "webapp.goals",
+    "webapp.admin",
 )
 
 log = logging.getLogger("flourish")

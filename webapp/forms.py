@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField
+from wtforms import DateField, FloatField, HiddenField, IntegerField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, StopValidation
 
 
@@ -70,3 +71,34 @@ class LocalDateField(DateField):
         """A date that could not be read keeps its own message: `required()` would replace it."""
         if self.process_errors:
             raise StopValidation()
+
+
+class _OwnNotANumberMessage:
+    """A number field whose "not a number" message is ours (and so translated): WTForms' own is not."""
+
+    default_not_a_number: Any = None
+
+    def __init__(self, *args, not_a_number: Any = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.not_a_number = not_a_number or self.default_not_a_number
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.not_a_number) from None
+
+
+class WholeNumberField(_OwnNotANumberMessage, IntegerField):
+    default_not_a_number = _l("Enter a whole number, like 3.")
+
+
+class DecimalNumberField(_OwnNotANumberMessage, FloatField):
+    """Takes a decimal comma too (52,63), as Polish, Portuguese and Lithuanian write it."""
+
+    default_not_a_number = _l("Enter a number, like 52.63.")
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([value.replace(",", ".", 1) if isinstance(value, str) and value.count(",") == 1
+                                  and "." not in value else value for value in valuelist])

@@ -81,7 +81,11 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = service.check_credentials(form.email.data, form.password.data)
+        try:
+            user = service.check_credentials(form.email.data, form.password.data)
+        except service.AccountDeactivated as refused:
+            form.password.errors = [refused.message]
+            return render_template("accounts/login.html", form=form), 400
         if user is not None and two_factor.needs_second_step(user):
             return staff_sign_in.begin_second_step(user, form.next.data)
         if user is not None:

@@ -166,8 +166,9 @@ def register(*, email: str, password: str, role: str, date_of_birth: date | None
     return user
 
 
-def create_user(*, email: str, role: str, password: str, display_name: str | None = None) -> User:
-    """Create any account, staff included. For the CLI and the admin pages only."""
+def create_user(*, email: str, role: str, password: str, display_name: str | None = None,
+                actor_id: int | None = None) -> User:
+    """Create any account, staff included. For the CLI and the admin pages only (`actor_id`: the admin)."""
     if role not in {str(r) for r in Role}:
         raise AccountError("role", f"role must be one of {', '.join(Role)}")
     check = check_password(password, email)
@@ -179,16 +180,30 @@ def create_user(*, email: str, role: str, password: str, display_name: str | Non
                 display_name=display_name, created_at=clock.now())
     db.session.add(user)
     db.session.flush()
-    audit.record("account.created", subject_type="user", subject_id=user.id)
+    audit.record("account.created", actor_id=actor_id, subject_type="user", subject_id=user.id)
     return user
 
 
+class AccountDeactivated(Exception):
+    """The password was right but an admin has deactivated the account: it cannot sign in."""
+
+    message = _l("This account cannot be used to sign in. If you think this is wrong, "
+                 "ask a Flourish administrator.")
+
+
 def check_credentials(email: str, password: str) -> User | None:
-    """The account for these credentials, or None, without signing in. Logs ids only."""
+    """The account for these credentials, or None, without signing in. Logs ids only.
+
+    Raises AccountDeactivated for a deactivated account, but only once its password was right, so
+    the answer says nothing about an account to someone who does not know its password.
+    """
     user = find_by_email(email)
     if not verify_password(user, password):
         log.info("login failed account=%s", user.id if user else "unknown")
         return None
+    if user.deactivated_at is not None:
+        log.info("login refused reason=deactivated account=%s", user.id)
+        raise AccountDeactivated()
     return user
 
 
@@ -200,7 +215,10 @@ def record_login(user: User) -> None:
 
 def authenticate(email: str, password: str) -> User | None:
     """The account for these credentials, or None; a match is recorded as a sign-in."""
-    user = check_credentials(email, password)
+    try:
+        user = check_credentials(email, password)
+    except AccountDeactivated:
+        return None
     if user is not None:
         record_login(user)
     return user
@@ -209,6 +227,23 @@ def authenticate(email: str, password: str) -> User | None:
 def end_all_sessions(user: User) -> None:
     """Every session cookie issued before now stops working."""
     user.session_version = (user.session_version or 1) + 1
+
+
+def deactivate(user: User, actor_id: int | None = None) -> None:
+    """The account can no longer sign in, and every session of it ends now. Nothing is deleted."""
+    if user.deactivated_at is not None:
+        return
+    user.deactivated_at = clock.now()
+    end_all_sessions(user)
+    audit.record("account.deactivated", actor_id=actor_id, subject_type="user", subject_id=user.id)
+
+
+def reactivate(user: User, actor_id: int | None = None) -> None:
+    """The account may sign in again (with its password and, for staff, its second factor)."""
+    if user.deactivated_at is None:
+        return
+    user.deactivated_at = None
+    audit.record("account.reactivated", actor_id=actor_id, subject_type="user", subject_id=user.id)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:

@@ -77,7 +77,7 @@ def pending_user() -> User | None:
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.is_staff:
+    if user is None or user.session_version != int(version) or not user.is_staff or user.deactivated_at is not None:
         return None
     return user
 

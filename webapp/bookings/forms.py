@@ -4,30 +4,15 @@ readers already know; choices are plain radios and selects."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TimeField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from webapp.bookings.models import AUDIENCES
-from webapp.forms import BaseForm, LocalDateField, max_length, required
+from webapp.forms import BaseForm, LocalDateField, WholeNumberField, max_length, required
 
 AUDIENCE_LABELS = {"young_people": _l("Young people"), "parents": _l("Parents and carers"),
                    "everyone": _l("Young people, parents and carers")}
 SLOT_LENGTHS = (10, 15, 20, 30, 45, 60, 90, 120)
-
-
-class WholeNumberField(IntegerField):
-    """A whole-number field whose "not a number" message is ours (and so translated)."""
-
-    def __init__(self, *args, not_a_number=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.not_a_number = not_a_number or _l("Enter a whole number, like 3.")
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(self.not_a_number) from None
 
 
 class UKTimeField(TimeField):

@@ -67,3 +67,29 @@ def set_wait_note(service_id: str, *, wait_note: str | None = None, paused: bool
         service.paused = paused
         service.paused_reason = (paused_reason or "").strip() or None if paused else None
     return service
+
+
+SERVICE_FIELDS = ("name", "thrive_group", "description", "min_age", "max_age", "active", "wait_note", "paused",
+                  "paused_reason")
+
+
+def save_service(service_id: str, values: dict[str, Any], *, new: bool) -> Service:
+    """Add a service (`new`) or change one, from already checked values (see webapp.admin.service).
+
+    The id never changes once made: the front door's system and past requests refer to it.
+    """
+    service = db.session.get(Service, service_id)
+    if new:
+        if service is not None:
+            raise ValueError("a service with this id already exists")
+        service = Service(id=service_id)
+        db.session.add(service)
+    elif service is None:
+        raise LookupError(service_id)
+    for name in SERVICE_FIELDS:
+        if name in values:
+            setattr(service, name, values[name])
+    if not service.paused:
+        service.paused_reason = None
+    db.session.flush()
+    return service

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField
+from wtforms import SelectField
 from wtforms.validators import NumberRange, Optional
 
 from webapp.directory.service import THRIVE_GROUP_NAMES
-from webapp.forms import BaseForm
+from webapp.forms import BaseForm, WholeNumberField
 
 
-class AgeField(IntegerField):
-    """A whole-number field whose "not a number" message is ours (and so translated)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Enter an age from 0 to 25, in numbers.")) from None
+class AgeField(WholeNumberField):
+    default_not_a_number = _l("Enter an age from 0 to 25, in numbers.")
 
 
 class WaitsFilterForm(BaseForm):
