@@ -33,7 +33,7 @@ class ServiceForm(BaseForm):
     service_id = StringField(_l("Id"), validators=[required(), max_length(60)],
                              description=_l("A short name other systems use, like point-1: lower-case letters, "
                                             "numbers and hyphens. It cannot be changed later."))
-    name = StringField(_l("Name"), validators=[required(), max_length(200)])
+    name = StringField(_l("Service name"), validators=[required(), max_length(200)])
     thrive_group = RadioField(_l("THRIVE grouping"), choices=[(g, THRIVE_GROUP_NAMES[g]) for g in THRIVE_GROUPS],
                               validators=[InputRequired(message=_l("Choose a THRIVE grouping."))])
     description = TextAreaField(_l("Description (optional)"), validators=[Optional(), max_length(3000)],
@@ -60,7 +60,7 @@ class BaseDetailsForm(BaseForm):
     slug = StringField(_l("Web address name"), validators=[required(), max_length(60)],
                        description=_l("Part of the base's web address, like norwich-one-stop-shop: lower-case "
                                       "letters, numbers and hyphens. It cannot be changed later."))
-    name = StringField(_l("Name"), validators=[required(), max_length(120)])
+    name = StringField(_l("Base name"), validators=[required(), max_length(120)])
     kind = RadioField(_l("Kind of base"), choices=list(BASE_KIND_NAMES.items()),
                       validators=[InputRequired(message=_l("Choose what kind of base it is."))])
     town = StringField(_l("Town"), validators=[required(), max_length(60)])
