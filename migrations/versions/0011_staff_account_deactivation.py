@@ -1,4 +1,5 @@
-"""staff accounts an admin can deactivate (users.deactivated_at)
+"""staff accounts an admin can deactivate (users.deactivated_at) or give a temporary password
+(users.password_must_change)
 
 Revision ID: 0011
 Revises: 0010
@@ -23,7 +24,9 @@ depends_on = None
 
 def upgrade():
     op.add_column('users', sa.Column('deactivated_at', webapp.database.UTCDateTime(), nullable=True))
+    op.add_column('users', sa.Column('password_must_change', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
+    op.drop_column('users', 'password_must_change')
     op.drop_column('users', 'deactivated_at')

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import DEFAULT_PASSWORD
 from tests.helpers.two_factor import enrol, two_factor_required
+from webapp import clock
 from webapp.accounts.models import TwoFactorCredential, User
 from webapp.accounts.service import find_by_email
 from webapp.audit import AuditEvent
@@ -326,3 +327,50 @@ def test_the_health_page_shows_the_database_and_the_outboxes(app, admin, admin_c
     assert "Yes, in" in html and "Push notifications" in html and "Records for the front door" in html
     assert "No webhook address is set" in html
     assert re.search(r"Waiting to send</dt><dd class=\"summary-list__value\">1 ", html)
+
+
+def _made_with_a_temporary_password(admin_client) -> tuple[User, str]:
+    response = admin_client.post_form("/staff/admin/staff/new", {"email": "temp@example.org", "role": "clinician"})
+    return find_by_email("temp@example.org"), PASSWORD_SHOWN.search(page(response)).group(1)
+
+
+def test_a_temporary_password_must_be_changed_before_anything_else(app, admin_client):
+    user, password = _made_with_a_temporary_password(admin_client)
+    newcomer = app.test_client()
+    with two_factor_required(app, required=False):
+        assert newcomer.post_form("/login", {"email": user.email, "password": password}).status_code == 303
+        for path in ("/staff/", "/staff/requests/", "/settings/", "/goals/"):
+            held = newcomer.get(path)
+            assert held.status_code == 302 and held.headers["Location"].endswith("/settings/password"), path
+        told = newcomer.get("/settings/password")
+        assert told.status_code == 200 and "Choose a password of your own" in page(told)
+        assert newcomer.get("/help-now").status_code == 200  # urgent help is never held back
+
+        changed = newcomer.post_form("/settings/password", {"current_password": password,
+                                                            "new_password": "a brand new pass phrase 2026"})
+        assert changed.status_code == 303
+        assert newcomer.get("/staff/").status_code == 200
+    assert fresh(User, user.id).password_must_change is False
+
+
+def test_the_recovery_codes_of_a_first_sign_in_are_shown_before_the_password_change(app, admin_client):
+    from tests.accounts.test_two_factor_routes import CODES_SHOWN, SECRET_SHOWN
+    from tests.helpers.two_factor import code_at_step
+
+    user, password = _made_with_a_temporary_password(admin_client)
+    newcomer = app.test_client()
+    with two_factor_required(app):
+        signed = newcomer.post_form("/login", {"email": user.email, "password": password})
+        assert signed.headers["Location"] == "/login/two-factor/set-up"
+        secret = SECRET_SHOWN.search(page(newcomer.get("/login/two-factor/set-up"))).group(1).replace(" ", "")
+        step = int(clock.now().timestamp()) // 30
+        newcomer.post_form("/login/two-factor/set-up", {"code": code_at_step(secret, step)})
+        codes = newcomer.get("/login/two-factor/recovery-codes")
+        assert codes.status_code == 200 and len(CODES_SHOWN.findall(page(codes))) == 10
+        assert newcomer.get("/staff/").headers["Location"].endswith("/settings/password")
+
+
+def test_a_new_temporary_password_must_be_changed_too(app, make_user, admin_client):
+    nurse = make_user(role="clinician", email="nurse@example.org")
+    admin_client.post_form(f"/staff/admin/staff/{nurse.id}/new-password")
+    assert fresh(User, nurse.id).password_must_change is True

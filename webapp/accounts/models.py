@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp import clock
@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set by an admin: the account cannot sign in (staff who have left). Cleared to reactivate.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A temporary password an admin gave: it must be changed before anything else is done.
+    password_must_change: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -26,6 +26,25 @@ from webapp.urls import safe_next
 bp = Blueprint("accounts", __name__)
 bp.before_app_request(staff_sign_in.enforce_staff_session)
 
+# What a person with a temporary password may still open: changing it, signing out, urgent help, and
+# what every page needs (the language, files, the service worker).
+OPEN_WITH_TEMPORARY_PASSWORD = {"accounts.change_password", "accounts.logout", "accounts.set_language",
+                                "accounts.recovery_codes",
+                                "core.help_now", "core.privacy", "core.healthz", "static"}
+
+
+@bp.before_app_request
+def require_own_password() -> Response | None:
+    """Before every request: someone signed in with an admin's temporary password chooses their own first."""
+    if not current_user.is_authenticated or not getattr(current_user, "password_must_change", False):
+        return None
+    endpoint = request.endpoint or ""
+    if endpoint in OPEN_WITH_TEMPORARY_PASSWORD or endpoint.startswith("pwa.") or request.path.startswith("/api/"):
+        return None
+    flash(_("Choose a password of your own before you go on: the one you were given was for your first "
+            "sign-in only."), "info")
+    return redirect(url_for("accounts.change_password"), 303 if request.method != "GET" else 302)
+
 
 def _login_account_key() -> str:
     """Per-account limit key: a digest of the address, since the limiter logs its keys."""

@@ -253,8 +253,17 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not check.ok:
         raise AccountError("new_password", check.message)
     user.password_hash = hash_password(new_password)
+    user.password_must_change = False
     end_all_sessions(user)
     audit.record("account.password_changed", actor_id=user.id, subject_type="user", subject_id=user.id)
+
+
+def give_temporary_password(user: User, password: str) -> None:
+    """An admin's temporary password (a new account, a forgotten one): it works for one sign-in, after
+    which the person must choose their own before anything else. Every session ends."""
+    user.password_hash = hash_password(password)
+    user.password_must_change = True
+    end_all_sessions(user)
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -127,6 +127,7 @@ def create_staff_account(actor: User, *, email: str, role: str, base_id: int | N
         user = accounts.create_user(email=email, role=role, password=password, actor_id=actor.id)
     except accounts.AccountError as error:
         raise AdminErrors({error.field if error.field in ("email", "role") else "email": error.message}) from None
+    user.password_must_change = True
     if role == Role.BASE_STAFF and base_id:
         places.assign_staff(user.id, base_id)
     return user, password
@@ -137,8 +138,7 @@ def new_temporary_password(actor: User, user: User) -> str:
     if user.id == actor.id:
         raise NotAllowed(_l("Change your own password in Settings."))
     password = temporary_password()
-    user.password_hash = accounts.hash_password(password)
-    accounts.end_all_sessions(user)
+    accounts.give_temporary_password(user, password)
     audit.record("admin.temporary_password_set", actor_id=actor.id, subject_type="user", subject_id=user.id)
     return password
 
