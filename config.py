@@ -108,7 +108,7 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls) -> list[str]:
         required = ("SECRET_KEY", "DATABASE_URL", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY", "SEALING_KEYS",
-                    "FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN")
+                    "FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN", "FHIR_IDENTIFIER_BASE")
         return [name for name in required if not os.environ.get(name)]
 
 

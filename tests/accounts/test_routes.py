@@ -218,7 +218,7 @@ def test_create_user_command_makes_staff(app):
 
 
 PRODUCTION_SECRETS = ("SECRET_KEY", "DATABASE_URL", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY", "SEALING_KEYS",
-                      "FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN")
+                      "FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN", "FHIR_IDENTIFIER_BASE")
 
 
 def test_production_refuses_to_start_without_secrets(monkeypatch):
@@ -231,9 +231,10 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
     assert all(name in str(stopped.value) for name in PRODUCTION_SECRETS)
 
 
-@pytest.mark.parametrize("missing", ["FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN"])
-def test_production_refuses_to_start_without_each_front_door_secret(monkeypatch, missing):
-    """Without the webhook secret every record would be signed with an empty key."""
+@pytest.mark.parametrize("missing", ["FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN", "FHIR_IDENTIFIER_BASE"])
+def test_production_refuses_to_start_without_each_front_door_setting(monkeypatch, missing):
+    """Without the webhook secret every record would be signed with an empty key; without its own
+    identifier base a site would issue identifiers in the example namespace, for good."""
     from webapp import create_app
 
     for name in PRODUCTION_SECRETS:
@@ -247,7 +248,7 @@ def test_production_refuses_to_start_without_each_front_door_secret(monkeypatch,
 def test_development_makes_its_missing_secrets_once_and_keeps_them_private(tmp_path, monkeypatch):
     from webapp import create_app
 
-    for name in PRODUCTION_SECRETS[2:]:
+    for name in PRODUCTION_SECRETS[2:-1]:
         monkeypatch.delenv(name, raising=False)
     overrides = {"INSTANCE_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'dev.db'}",
                  "FRONT_DOOR_WEBHOOK_SECRET": "", "FRONT_DOOR_API_TOKEN": "", "SECRET_KEY": None}
@@ -292,3 +293,12 @@ def test_requests_made_alongside_a_page_never_write_the_session(client, app, mak
         response = client.get(url)
         assert response.status_code == 200, url
         assert "Set-Cookie" not in response.headers, url
+
+
+def test_a_new_password_must_differ_from_the_current_one(client, make_user, login):
+    user = make_user()
+    login(client, user)
+    response = client.post_form("/settings/password", {"current_password": DEFAULT_PASSWORD,
+                                                       "new_password": DEFAULT_PASSWORD})
+    assert response.status_code == 400
+    assert "Choose a new password, not the one you have now." in response.get_data(as_text=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.conftest import DEFAULT_PASSWORD
 from tests.helpers.two_factor import enrol, two_factor_required
@@ -374,3 +374,25 @@ def test_a_new_temporary_password_must_be_changed_too(app, make_user, admin_clie
     nurse = make_user(role="clinician", email="nurse@example.org")
     admin_client.post_form(f"/staff/admin/staff/{nurse.id}/new-password")
     assert fresh(User, nurse.id).password_must_change is True
+
+
+def test_a_temporary_password_cannot_be_changed_to_itself(app, admin_client):
+    user, password = _made_with_a_temporary_password(admin_client)
+    newcomer = app.test_client()
+    with two_factor_required(app, required=False):
+        newcomer.post_form("/login", {"email": user.email, "password": password})
+        same = newcomer.post_form("/settings/password", {"current_password": password, "new_password": password})
+        assert same.status_code == 400
+        assert newcomer.get("/staff/").headers["Location"].endswith("/settings/password")
+    assert fresh(User, user.id).password_must_change is True
+
+
+def test_a_deactivated_account_is_signed_out_whatever_its_cookie_says(app, make_user, admin_client, signed_in):
+    """Deactivation ends sessions by their version; the account's own state is checked as well, so a
+    session re-issued at the same moment (a password change racing the deactivation) ends too."""
+    nurse = make_user(role="clinician", email="nurse@example.org")
+    theirs = signed_in(nurse)
+    assert theirs.get("/staff/").status_code == 200
+    db.session.execute(update(User).where(User.id == nurse.id).values(deactivated_at=clock.now()))
+    db.session.commit()  # as a racing deactivation would leave it: the session version unchanged
+    assert theirs.get("/staff/").status_code == 302

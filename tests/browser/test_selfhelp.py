@@ -75,7 +75,8 @@ def test_tools_without_javascript(browser, live_server):
     page.goto("/self-help/tools/distraction")
     first = page.locator("[data-idea-text]").inner_text()
     page.get_by_role("link", name="Try another").click()
-    assert "n=1" in page.url and page.locator("[data-idea-text]").inner_text() != first
+    page.wait_for_url(re.compile(r"[?&]n=1\b"))
+    expect(page.locator("[data-idea-text]")).not_to_have_text(first)
     page.goto("/self-help/tools/breathing")
     expect(page.locator("[data-pacer]")).to_be_hidden()
     page.get_by_label("Box: in for 4, hold for 4, out for 4, rest for 4").check()

@@ -34,6 +34,10 @@ def _young_person(page, dob="2012-03-27", first="Jamie"):
 
 
 def _safety(page, yes: str | None = None):
+    # `.all()` does not wait: on a busy machine it could list the fieldsets of a page still loading
+    # (none, so nothing was answered and the step came back with errors).
+    page.wait_for_url(re.compile(r"/request-support/safety$"))
+    expect(page.locator(".support-form fieldset").first).to_be_visible()
     for fieldset in page.locator(".support-form fieldset").all():
         legend = fieldset.locator("legend").inner_text()
         fieldset.get_by_label("Yes" if yes and yes in legend else "No", exact=True).check()

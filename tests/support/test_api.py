@@ -203,3 +203,19 @@ def test_with_a_webhook_a_pull_leaves_the_outbox_to_push(client, services, api_t
     reference, _ = send(client, "parent")
     assert client.get(f"{BASE}/{reference}", headers=_auth(api_token)).status_code == 200
     assert _outbox_statuses() == ["pending"]
+
+
+def test_an_update_made_while_a_record_is_being_read_stays_undelivered(client, services, app):
+    """The front door reads the record; meanwhile the person says things got worse. The update was
+    not in what was read, so it must stay in the outbox for the next pull."""
+    from webapp.support import delivery
+
+    reference, _ = send(client, "parent")
+    req = db.session.scalar(select(SupportRequest).where(SupportRequest.reference == reference))
+    unsent = delivery.unsent_before_a_pull(reference)  # the API reads this first, then the record
+    client.post_form("/track", {"reference": reference, "date_of_birth": "2012-03-27"})
+    assert client.post_form(f"/track/{reference}/worse", {"what_changed": "Worse tonight"}).status_code == 200
+    assert _outbox_statuses() == ["pending", "pending"]
+    assert delivery.mark_pulled(unsent, [req.id]) == 1
+    db.session.commit()
+    assert _outbox_statuses() == ["sent", "pending"]

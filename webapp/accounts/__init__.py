@@ -28,12 +28,13 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
-        """The cookie holds "id:session_version"; an older version means the session was ended."""
+        """The cookie holds "id:session_version"; an older version means the session was ended. A
+        deactivated account is nobody, whatever its cookie says."""
         user_id, _sep, version = token.partition(":")
         if not user_id.isdigit() or not version.isdigit():
             return None
         user = db.session.get(User, int(user_id))
-        if user is None or user.session_version != int(version):
+        if user is None or user.session_version != int(version) or user.deactivated_at is not None:
             return None
         return user
 

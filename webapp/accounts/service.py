@@ -249,6 +249,8 @@ def reactivate(user: User, actor_id: int | None = None) -> None:
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not verify_password(user, current_password):
         raise AccountError("current_password", _l("Your current password is not right."))
+    if new_password == current_password:
+        raise AccountError("new_password", _l("Choose a new password, not the one you have now."))
     check = check_password(new_password, user.email)
     if not check.ok:
         raise AccountError("new_password", check.message)

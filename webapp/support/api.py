@@ -82,6 +82,7 @@ def pull():
     if since is None or after is False:
         return jsonify(error="invalid", field="since" if since is None else "after",
                        reason="since must be an ISO 8601 date and time; after a cursor from a next link"), 400
+    unsent = delivery.unsent_before_a_pull()
     rows = service.pulled_since(since, after)
     page, more = rows[:service.PULL_PAGE], len(rows) > service.PULL_PAGE
     links = [{"relation": "self", "url": request.url}]
@@ -92,23 +93,24 @@ def pull():
     bundle = {"resourceType": "Bundle", "type": "searchset", "link": links,
               "entry": [{"fullUrl": url_for(".one", reference=r.reference, _external=True),
                          "resource": json.loads(r.fhir_record), "search": {"mode": "match"}} for r in page]}
-    _delivered_by_pull([r.id for r in page])
+    _delivered_by_pull(unsent, [r.id for r in page])
     return _fhir(bundle)
 
 
-def _delivered_by_pull(request_ids: list[int]) -> None:
-    if delivery.mark_pulled(request_ids):
+def _delivered_by_pull(unsent: dict[int, list[int]], request_ids: list[int]) -> None:
+    if delivery.mark_pulled(unsent, request_ids):
         db.session.commit()
 
 
 @bp.route("/requests/<reference>")
 @token_required
 def one(reference: str):
+    unsent = delivery.unsent_before_a_pull(service.normalise_reference(reference))
     req = service.by_reference(reference)
     if req is None or req.fhir_record is None:
         return jsonify(error="not_found"), 404
     body = json.loads(req.fhir_record)
-    _delivered_by_pull([req.id])
+    _delivered_by_pull(unsent, [req.id])
     return _fhir(body)
 
 

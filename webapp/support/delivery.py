@@ -107,19 +107,35 @@ def deliver_due() -> int:
     return delivered
 
 
-def mark_pulled(request_ids: list[int]) -> int:
-    """Pull only (no webhook): the front door has read these records through the API, so they and
-    every update queued before now are delivered (the record it read is the latest). Otherwise they
-    would wait in the outbox, and on the staff's undelivered list, for ever. With a webhook the
-    outbox still pushes them: the receiver keeps one of each by its Idempotency-Key."""
-    if current_app.config.get("FRONT_DOOR_WEBHOOK_URL") or not request_ids:
+def unsent_before_a_pull(reference: str | None = None) -> dict[int, list[int]]:
+    """Pull only (no webhook): {request id: its unsent outbox rows} (of one reference, or all), read
+    *before* the records are. Each row was committed with the record it carries, so a record read
+    afterwards holds it, or something newer; an update committed in between is not in this list,
+    so `mark_pulled` never counts it as delivered. With a webhook: nothing, the outbox pushes."""
+    if current_app.config.get("FRONT_DOOR_WEBHOOK_URL"):
+        return {}
+    query = select(FrontDoorDelivery.request_id, FrontDoorDelivery.id).where(
+        FrontDoorDelivery.status.in_((PENDING, "failed")))
+    if reference is not None:
+        query = query.join(SupportRequest, SupportRequest.id == FrontDoorDelivery.request_id).where(
+            SupportRequest.reference == reference)
+    unsent: dict[int, list[int]] = {}
+    for request_id, row_id in db.session.execute(query):
+        unsent.setdefault(request_id, []).append(row_id)
+    return unsent
+
+
+def mark_pulled(unsent: dict[int, list[int]], request_ids: list[int]) -> int:
+    """The front door has read these records through the API: the rows `unsent_before_a_pull` found
+    for them are delivered (the record read is as new as each, or newer). Otherwise, pull only,
+    they would wait in the outbox, and on the staff's undelivered list, for ever."""
+    row_ids = [row_id for request_id in request_ids for row_id in unsent.get(request_id, [])]
+    if not row_ids:
         return 0
-    now = clock.now()
     result = db.session.execute(
         update(FrontDoorDelivery)
-        .where(FrontDoorDelivery.request_id.in_(request_ids), FrontDoorDelivery.status.in_((PENDING, "failed")),
-               FrontDoorDelivery.created_at <= now)
-        .values(status=SENT, sent_at=now, claimed_by=None, last_error=None)
+        .where(FrontDoorDelivery.id.in_(row_ids), FrontDoorDelivery.status.in_((PENDING, "failed")))
+        .values(status=SENT, sent_at=clock.now(), claimed_by=None, last_error=None)
         .execution_options(synchronize_session=False))
     return result.rowcount
 
