@@ -85,7 +85,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     for module_name in CAPABILITIES:
         importlib.import_module(module_name).init_app(app)
 
-    from webapp import cli, i18n, security
+    from webapp import cli, i18n, security, worker  # noqa: F401 - worker: its heartbeat table
 
     security.init_security(app)
     i18n.init_i18n(app)

@@ -9,13 +9,48 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from datetime import datetime, timedelta
 
 from flask import Flask
+from sqlalchemy import String, delete, select
+from sqlalchemy.orm import Mapped, mapped_column
 
+from webapp import clock
+from webapp.database import UTCDateTime
 from webapp.extensions import db
 from webapp.hooks import hooks_for
+from webapp.outbox import worker_name
 
 log = logging.getLogger("flourish.worker")
+FORGET_WORKERS_AFTER = timedelta(days=7)  # a worker silent this long has gone (a restart has a new pid)
+
+
+class WorkerHeartbeat(db.Model):
+    """When each worker process last finished a pass, so the admin's system health can say whether
+    one is running (the outboxes alone cannot tell "stopped" from "nothing to do")."""
+
+    __tablename__ = "worker_heartbeats"
+
+    worker: Mapped[str] = mapped_column(String(120), primary_key=True)  # host:pid
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_pass_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+def beat(now: datetime | None = None) -> None:
+    """This worker has finished a pass; workers silent for a week are forgotten."""
+    now = now or clock.now()
+    row = db.session.get(WorkerHeartbeat, worker_name())
+    if row is None:
+        db.session.add(WorkerHeartbeat(worker=worker_name(), started_at=now, last_pass_at=now))
+    else:
+        row.last_pass_at = now
+    db.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.last_pass_at < now - FORGET_WORKERS_AFTER))
+    db.session.commit()
+
+
+def last_passes() -> list[WorkerHeartbeat]:
+    """Every worker seen in the last week, the latest first."""
+    return list(db.session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.last_pass_at.desc())))
 
 
 def run_once(app: Flask) -> dict[str, int]:
@@ -31,6 +66,13 @@ def run_once(app: Flask) -> dict[str, int]:
             done[name] = -1
         finally:
             db.session.remove()
+    try:
+        beat()
+    except Exception as error:  # noqa: BLE001 - a missed heartbeat must not stop the worker
+        db.session.rollback()
+        log.error("worker heartbeat failed type=%s", type(error).__name__)
+    finally:
+        db.session.remove()
     return done
 
 

@@ -240,9 +240,13 @@ def test_health_counts_the_outboxes(app, admin, frozen_clock):
     failed.status = FAILED
     db.session.commit()
 
+    from webapp.worker import beat
+
+    beat(now - timedelta(seconds=30))  # a worker is running
     with app.test_request_context("/staff/admin/health"):  # the version is worked out from the page URLs
         health = service.health()
 
+    assert health.workers.running == 1 and health.workers.last_pass_at == now - timedelta(seconds=30)
     assert health.database_up and health.database_ms is not None
     assert (health.push.waiting, health.push.failed, health.push.overdue) == (2, 1, 1)
     assert health.push.oldest_waiting_since == now - timedelta(hours=1)
@@ -257,3 +261,17 @@ def test_health_says_when_the_database_is_not_answering(app, monkeypatch):
     monkeypatch.setattr(webapp.core.service, "database_is_up", lambda: False)
     health = service.health()
     assert not health.database_up and health.push is None and health.problems == 1
+
+
+def test_health_says_when_no_worker_has_run_lately(app, frozen_clock):
+    from webapp.worker import beat
+
+    with app.test_request_context("/staff/admin/health"):
+        never = service.health()
+    assert never.workers.stopped and never.workers.last_pass_at is None and never.problems == 1
+
+    beat(clock.now() - timedelta(minutes=5))  # it passed, then stopped
+    with app.test_request_context("/staff/admin/health"):
+        stopped = service.health()
+    assert stopped.workers.stopped and stopped.workers.last_pass_at == clock.now() - timedelta(minutes=5)
+    assert stopped.problems == 1

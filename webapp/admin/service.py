@@ -46,6 +46,8 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PASSWORD_GROUPS, PASSWORD_GROUP_LENGTH = 4, 5  # 20 characters, about 99 bits
 # A due outbox row still not sent this long after it was due suggests the worker is not running.
 OVERDUE_AFTER = timedelta(minutes=10)
+# A worker passes every few seconds; one silent this long has stopped (or is stuck).
+WORKER_SILENT_AFTER = timedelta(minutes=2)
 
 
 class AdminErrors(ValueError):
@@ -295,11 +297,24 @@ class Outbox:
 
 
 @dataclass(frozen=True)
+class Workers:
+    """The worker processes seen in the last week (each records every pass it finishes)."""
+
+    last_pass_at: datetime | None  # the latest pass of any worker
+    running: int  # workers with a pass in the last WORKER_SILENT_AFTER
+
+    @property
+    def stopped(self) -> bool:
+        return self.running == 0
+
+
+@dataclass(frozen=True)
 class Health:
     checked_at: datetime
     database_up: bool
     database_ms: int | None
     database_kind: str
+    workers: Workers | None
     push: Outbox | None
     front_door: Outbox | None
     front_door_webhook: bool
@@ -310,6 +325,8 @@ class Health:
         """How many things need looking at. Without a webhook the front door pulls records by the API,
         so records waiting in its outbox are expected then."""
         count = 0 if self.database_up else 1
+        if self.workers is not None:
+            count += self.workers.stopped
         if self.push is not None:
             count += self.push.failed > 0 or self.push.overdue > 0
         if self.front_door is not None and self.front_door_webhook:
@@ -338,6 +355,14 @@ def _outbox(model, now: datetime) -> Outbox:
                   last_sent_at=_aware(last_sent))
 
 
+def _workers(now: datetime) -> Workers:
+    from webapp.worker import last_passes
+
+    passes = [_aware(beat.last_pass_at) for beat in last_passes()]
+    return Workers(last_pass_at=passes[0] if passes else None,
+                   running=sum(1 for moment in passes if moment >= now - WORKER_SILENT_AFTER))
+
+
 def _offline_version() -> str | None:
     try:
         from webapp.pwa.service import service_worker_version
@@ -358,11 +383,12 @@ def health() -> Health:
     started = time.perf_counter()
     up = database_is_up()
     took = round((time.perf_counter() - started) * 1000) if up else None
-    push = front_door = None
+    workers = push = front_door = None
     if up:
+        workers = _workers(now)
         push = _outbox(ScheduledNotification, now)
         front_door = _outbox(FrontDoorDelivery, now)
     return Health(checked_at=now, database_up=up, database_ms=took, database_kind=db.engine.dialect.name,
-                  push=push, front_door=front_door,
+                  workers=workers, push=push, front_door=front_door,
                   front_door_webhook=bool(current_app.config.get("FRONT_DOOR_WEBHOOK_URL")),
                   offline_version=_offline_version())
