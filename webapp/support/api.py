@@ -105,8 +105,11 @@ def _delivered_by_pull(unsent: dict[int, list[int]], request_ids: list[int]) -> 
 @bp.route("/requests/<reference>")
 @token_required
 def one(reference: str):
-    unsent = delivery.unsent_before_a_pull(service.normalise_reference(reference))
-    req = service.by_reference(reference)
+    normalised = service.well_formed_reference(reference)
+    if normalised is None:
+        return jsonify(error="not_found"), 404
+    unsent = delivery.unsent_before_a_pull(normalised)
+    req = service.by_reference(normalised)
     if req is None or req.fhir_record is None:
         return jsonify(error="not_found"), 404
     body = json.loads(req.fhir_record)

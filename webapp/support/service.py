@@ -148,10 +148,17 @@ def submit(draft: RequestDraft, user) -> SupportRequest:
 REFERENCE_SHAPE = re.compile(r"FL-[A-Z0-9]{4}-[A-Z0-9]{4}")
 
 
+def well_formed_reference(reference: str) -> str | None:
+    """The reference as stored, or None for anything not shaped like one: such a value never reaches
+    a query (PostgreSQL refuses some characters in text, and nothing could match it anyway)."""
+    normalised = normalise_reference(reference)
+    return normalised if REFERENCE_SHAPE.fullmatch(normalised) else None
+
+
 def by_reference(reference: str) -> SupportRequest | None:
     """The request with this reference; None for anything not shaped like one (never queried)."""
-    normalised = normalise_reference(reference)
-    if not REFERENCE_SHAPE.fullmatch(normalised):
+    normalised = well_formed_reference(reference)
+    if normalised is None:
         return None
     return db.session.scalar(select(SupportRequest).where(SupportRequest.reference == normalised)
                              .options(selectinload(SupportRequest.events)))
