@@ -77,3 +77,10 @@ class SealedString(TypeDecorator):
 
     def process_result_value(self, value: str | None, dialect) -> str | None:
         return None if value is None else sealing_keys().decrypt(value.encode()).decode()
+
+
+def assign_fields(row, values: dict, names) -> None:
+    """Set on `row` each of `names` that `values` holds: values a service has already checked."""
+    for name in names:
+        if name in values:
+            setattr(row, name, values[name])

@@ -76,9 +76,13 @@ def test_every_admin_page_answers(admin_client):
 
 # Staff accounts ----------------------------------------------------------------------------------
 
+def _cromer_base() -> CommunityBase:
+    return places.save_base(CommunityBase(slug="cromer"), {**BASE_FORM, "latitude": 52.9, "longitude": 1.3,
+                                                          "min_age": 11, "max_age": 18, "is_demo": False})
+
+
 def test_the_staff_list_shows_role_base_sign_in_authenticator_and_status(admin_client, make_user):
-    base = places.save_base("cromer", {**BASE_FORM, "latitude": 52.9, "longitude": 1.3, "min_age": 11,
-                                       "max_age": 18, "is_demo": False}, new=True)
+    base = _cromer_base()
     worker = make_user(role="base_staff", email="worker@example.org")
     places.assign_staff(worker.id, base.id)
     nurse = make_user(role="clinician", email="nurse@example.org", deactivated_at=None)
@@ -95,8 +99,7 @@ def test_the_staff_list_shows_role_base_sign_in_authenticator_and_status(admin_c
 
 
 def test_making_a_staff_account_shows_its_password_once_and_they_sign_in_with_it(app, admin, admin_client):
-    base = places.save_base("cromer", {**BASE_FORM, "latitude": 52.9, "longitude": 1.3, "min_age": 11,
-                                       "max_age": 18, "is_demo": False}, new=True)
+    base = _cromer_base()
     db.session.commit()
     response = admin_client.post_form("/staff/admin/staff/new", {
         "email": "New.Worker@example.org", "role": "base_staff", "base_id": str(base.id)})

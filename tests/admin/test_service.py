@@ -36,7 +36,7 @@ def audit_actions(actor_id: int | None = None) -> list[str]:
 # Staff accounts -----------------------------------------------------------------------------------
 
 def test_the_list_has_every_staff_account_and_no_one_else(admin, make_user):
-    base = places.save_base("cromer", dict(BASE), new=True)
+    base = places.save_base(CommunityBase(slug="cromer"), dict(BASE))
     worker = make_user(role="base_staff", email="b@example.org")
     places.assign_staff(worker.id, base.id)
     nurse = make_user(role="clinician", email="c@example.org")
@@ -55,7 +55,7 @@ def test_the_list_has_every_staff_account_and_no_one_else(admin, make_user):
 
 
 def test_a_new_staff_account_has_a_strong_temporary_password_and_its_base(admin):
-    base = places.save_base("cromer", dict(BASE), new=True)
+    base = places.save_base(CommunityBase(slug="cromer"), dict(BASE))
     user, password = service.create_staff_account(admin, email=" New.Person@Example.org ", role="base_staff",
                                                   base_id=base.id)
     db.session.commit()

@@ -219,7 +219,7 @@ def add_service(actor: User, service_id: str, values: dict[str, Any]) -> Service
         errors["service_id"] = _l("There is already a service with this id.")
     if errors:
         raise AdminErrors(errors)
-    service = directory.save_service(service_id, values, new=True)
+    service = directory.save_service(Service(id=service_id), values)
     audit.record("admin.service_added", actor_id=actor.id, subject_type="service", subject_id=service.id)
     return service
 
@@ -229,7 +229,7 @@ def change_service(actor: User, service: Service, values: dict[str, Any]) -> Ser
     errors = _check_service(values)
     if errors:
         raise AdminErrors(errors)
-    directory.save_service(service.id, values, new=False)
+    directory.save_service(service, values)
     audit.record("admin.service_changed", actor_id=actor.id, subject_type="service", subject_id=service.id)
     return service
 
@@ -267,7 +267,7 @@ def add_base(actor: User, slug: str, values: dict[str, Any]) -> CommunityBase:
         errors["slug"] = _l("There is already a base with this web address.")
     if errors:
         raise AdminErrors(errors)
-    base = places.save_base(slug, values, new=True)
+    base = places.save_base(CommunityBase(slug=slug), values)
     audit.record("admin.base_added", actor_id=actor.id, subject_type="base", subject_id=base.id)
     return base
 
@@ -277,7 +277,7 @@ def change_base(actor: User, base: CommunityBase, values: dict[str, Any]) -> Com
     errors = _check_base(values)
     if errors:
         raise AdminErrors(errors)
-    places.save_base(base.slug, values, new=False)
+    places.save_base(base, values)
     audit.record("admin.base_changed", actor_id=actor.id, subject_type="base", subject_id=base.id)
     return base
 
@@ -334,12 +334,6 @@ class Health:
         return count
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    from datetime import UTC
-
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 def _outbox(model, now: datetime) -> Outbox:
     from webapp.outbox import FAILED, PENDING, SENDING
 
@@ -351,14 +345,14 @@ def _outbox(model, now: datetime) -> Outbox:
     oldest = db.session.scalar(select(func.min(model.next_attempt_at)).where(unsent))
     last_sent = db.session.scalar(select(func.max(model.sent_at)))
     return Outbox(counts=counts, waiting=counts.get(PENDING, 0) + counts.get(SENDING, 0),
-                  failed=counts.get(FAILED, 0), overdue=overdue, oldest_waiting_since=_aware(oldest),
-                  last_sent_at=_aware(last_sent))
+                  failed=counts.get(FAILED, 0), overdue=overdue, oldest_waiting_since=oldest,
+                  last_sent_at=last_sent)
 
 
 def _workers(now: datetime) -> Workers:
     from webapp.worker import last_passes
 
-    passes = [_aware(beat.last_pass_at) for beat in last_passes()]
+    passes = [beat.last_pass_at for beat in last_passes()]
     return Workers(last_pass_at=passes[0] if passes else None,
                    running=sum(1 for moment in passes if moment >= now - WORKER_SILENT_AFTER))
 

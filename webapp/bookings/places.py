@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from webapp.accounts.roles import Role, has_role
 from webapp.bookings.models import BaseStaff, CommunityBase
+from webapp.database import assign_fields
 from webapp.extensions import db
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -78,8 +79,7 @@ def load_bases(path: Path | None = None) -> int:
     existing = {base.slug: base for base in db.session.scalars(select(CommunityBase))}
     for entry in entries:
         base = existing.get(entry["slug"]) or CommunityBase(slug=entry["slug"])
-        for name in BASE_FIELDS:
-            setattr(base, name, entry[name])
+        assign_fields(base, entry, BASE_FIELDS)
         base.is_demo = bool(entry.get("demo", True))
         db.session.add(base)
     db.session.flush()
@@ -122,22 +122,11 @@ def staff_assignments() -> list[tuple[BaseStaff, str, str]]:
     return [(link, email, name) for link, email, name in rows]
 
 
-def save_base(slug: str, values: dict, *, new: bool) -> CommunityBase:
-    """Add a base (`new`) or change one, from already checked values (see webapp.admin.service).
-
-    The slug never changes once made: it is in the base's public address and keys `load-bases`.
-    """
-    base = base_by_slug(slug)
-    if new:
-        if base is not None:
-            raise ValueError("a base with this slug already exists")
-        base = CommunityBase(slug=slug)
-        db.session.add(base)
-    elif base is None:
-        raise LookupError(slug)
-    for name in (*BASE_FIELDS, "is_demo"):
-        if name in values:
-            setattr(base, name, values[name])
+def save_base(base: CommunityBase, values: dict) -> CommunityBase:
+    """Add a base (a new `CommunityBase(slug=...)`) or change one, from values the admin's service has
+    checked. The slug is never among them: it is in the base's public address and keys `load-bases`."""
+    assign_fields(base, values, (*BASE_FIELDS, "is_demo"))
+    db.session.add(base)
     db.session.flush()
     return base
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp import data
+from webapp.database import assign_fields
 from webapp.directory.models import THRIVE_GROUPS, Service
 from webapp.extensions import db
 
@@ -73,23 +74,12 @@ SERVICE_FIELDS = ("name", "thrive_group", "description", "min_age", "max_age", "
                   "paused_reason")
 
 
-def save_service(service_id: str, values: dict[str, Any], *, new: bool) -> Service:
-    """Add a service (`new`) or change one, from already checked values (see webapp.admin.service).
-
-    The id never changes once made: the front door's system and past requests refer to it.
-    """
-    service = db.session.get(Service, service_id)
-    if new:
-        if service is not None:
-            raise ValueError("a service with this id already exists")
-        service = Service(id=service_id)
-        db.session.add(service)
-    elif service is None:
-        raise LookupError(service_id)
-    for name in SERVICE_FIELDS:
-        if name in values:
-            setattr(service, name, values[name])
+def save_service(service: Service, values: dict[str, Any]) -> Service:
+    """Add a service (a new `Service(id=...)`) or change one, from values the admin's service has
+    checked. The id is never among them: the front door's system and past requests refer to it."""
+    assign_fields(service, values, SERVICE_FIELDS)
     if not service.paused:
         service.paused_reason = None
+    db.session.add(service)
     db.session.flush()
     return service
