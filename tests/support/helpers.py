@@ -8,7 +8,9 @@ STEP_DATA = {
     "who": lambda kind: {"requester_type": kind},
     "about-you": lambda kind: {"requester_name": "Alex Morgan", "relationship": "Mum"},
     "about-you-professional": lambda kind: {"requester_name": "Dr Patel", "professional_role": "GP",
-                                            "organisation": "Lowestoft Medical Practice", "consent_confirmed": "y"},
+                                            "organisation": "Lowestoft Medical Practice",
+                                            "requester_phone": "01502 589151", "requester_email": "",
+                                            "young_person_knows": "yes"},
     "young-person": lambda kind: {"given_name": "Jamie", "family_name": "Morgan", "date_of_birth": "2012-03-27",
                                   "postcode": "nr1 3sr", "school": "Norwich School", "gp_practice": "Bowthorpe",
                                   "nhs_number": "943 476 5919"},
@@ -18,7 +20,11 @@ STEP_DATA = {
                                 "goal_1": "Go to school every day", "goal_2": "Sleep better", "goal_3": "",
                                 "how_long": "1_to_6_months", "what_helped": "Breathing", "others_involved": ""},
     "contact": lambda kind: {"phone": "07700 900123", "can_call": "y", "can_text": "y", "best_times": "After 4pm",
-                             "preferred_language": "English", "involve_parent": "yes", "parent_may_track": "yes"},
+                             "preferred_language": "English", "involve_parent": "yes", "parent_may_track": "yes",
+                             # a professional's request for an under-16 gives a parent or carer's details (an
+                             # older young person's request asks none of these, and ignores them)
+                             **({"family_knows": "yes", "parent_carer_name": "Alex Morgan",
+                                 "parent_carer_relationship": "Mum"} if kind == "professional" else {})},
     "consent": lambda kind: {"consent_share": "y"},
 }
 DRAFT_FIELD = re.compile(r'name="draft" value="([^"]+)"')

@@ -70,7 +70,7 @@ def test_track_with_reference_and_date_of_birth(app, sent):
                                            "date_of_birth": "2012-03-27"})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/track/{reference}")
     page = client.get(f"/track/{reference}").get_data(as_text=True)
-    assert "Received" in page and "Things have got worse?" in page
+    assert "Now: Sent" in page and "Things have got worse?" in page
     assert "How long you might wait" in page  # the personal estimate, on /track too
     assert app.test_client().get(f"/track/{reference}").status_code == 404  # a grant is per browser session
 

@@ -148,7 +148,7 @@ def test_more_information_needed_asks_a_question_answered_in_the_app(client, ser
     response = client.post_form(f"/track/{reference}/answer", {"answer": "Year 9"})
     assert response.status_code == 303
     req = db.session.scalar(select(SupportRequest))
-    assert req.status == "received" and req.answers["updates"][-1]["text"] == "Year 9"
+    assert req.status == "received" and req.updates[-1].text == "Year 9"
     delivery.deliver_due()
     items = [i for e in receiver.received[-1]["bundle"]["entry"] if e["resource"]["resourceType"] ==
              "QuestionnaireResponse" for i in e["resource"]["item"]]

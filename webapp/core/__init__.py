@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(routes.bp)
     errors.init_errors(app)
     app.jinja_env.globals["crisis_line"] = service.crisis_line
+    app.jinja_env.globals["urgent_lines"] = service.lines_for
 
     from webapp.hooks import hooks_for
     from webapp.retention import apply_retention

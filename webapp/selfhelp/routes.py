@@ -3,7 +3,19 @@ may keep it for offline use), except the mood page's history, shown only when si
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,6 +31,8 @@ bp = Blueprint("selfhelp", __name__, url_prefix="/self-help")
 OFFLINE_ENDPOINTS = ("selfhelp.index", "selfhelp.breathing", "selfhelp.grounding", "selfhelp.distraction",
                      "selfhelp.sleep", "selfhelp.worry_time", "selfhelp.mood", "selfhelp.what_would_help",
                      "selfhelp.services")
+LOWEST_MOOD = 1  # "very low": a check-in at 1 gets a kind reply pointing to help now (_low_mood_reply.html)
+LOW_REPLY_KEY = "mood_low_reply"
 SCRIPTS = ("js/selfhelp/offline-languages.js", "js/selfhelp/breathing.js", "js/selfhelp/grounding.js",
            "js/selfhelp/distraction.js", "js/selfhelp/mood.js", "js/selfhelp/mood-store.js")
 
@@ -98,15 +112,20 @@ def mood():
     if request.method == "POST":
         if not current_user.is_authenticated:
             # Without an account nothing is kept here: the page keeps check-ins on the device.
+            if request.form.get("score") == str(LOWEST_MOOD):
+                session[LOW_REPLY_KEY] = True
             return redirect(url_for("selfhelp.mood"), 303)
         if form.validate_on_submit():
             service.add_entry(current_user.id, form.score.data, form.words.data, form.tags.data)
             db.session.commit()
             flash(_("Your check-in is saved."), "success")
+            if form.score.data == LOWEST_MOOD:
+                session[LOW_REPLY_KEY] = True  # the page after the redirect opens with a kind reply
             return redirect(url_for("selfhelp.mood"), 303)
     entries = service.entries_for(current_user.id) if current_user.is_authenticated else []
     status = 400 if form.errors else 200
     return render_template("selfhelp/mood.html", form=form, entries=entries, chart=service.chart(entries),
+                           low_reply=LOW_REPLY_KEY in session and bool(session.pop(LOW_REPLY_KEY)),
                            delete_form=DeleteForm(), scale={k: str(v) for k, v in tools.MOOD_SCALE},
                            tag_names={k: str(v) for k, v in tools.MOOD_TAGS}), status
 

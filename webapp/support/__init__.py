@@ -6,13 +6,15 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from webapp.hooks import Link, hooks_for
+    from webapp.retention import RetentionRule, register_rule
     from webapp.support import (
         api,
         delivery,
         demo,
         display,
         drafts,
-        models,  # noqa: F401 - tables for migrations
+        idempotency,
+        models,
         requester_routes,
         routes,
         service,
@@ -36,5 +38,7 @@ def init_app(app: Flask) -> None:
                                   roles=("clinician", "admin")))
     hooks.worker_jobs.append(("deliver requests to the front door", delivery.deliver_due))
     hooks.worker_jobs.append(("delete old request drafts", drafts.delete_old_drafts))
+    register_rule(RetentionRule("old status idempotency keys", lambda: models.StatusIdempotencyKey, "created_at",
+                                idempotency.KEEP_FOR))
     hooks.demo_seeders.append(("support requests", demo.seed_requests))
     hooks.personal_data_exporters.append(("requests_for_support", service.export_for))

@@ -3,7 +3,8 @@
 - GET  /api/v1/front-door/requests?since=<ISO 8601>  a searchset Bundle, oldest first, `next` links
 - GET  /api/v1/front-door/requests/<reference>        the full record
 With no webhook set (pull only), a record read by either GET counts as delivered.
-- POST /api/v1/front-door/requests/<reference>/status  move it on (422 with the reason when wrong)
+- POST /api/v1/front-door/requests/<reference>/status  move it on (422 with the reason when wrong);
+  with an Idempotency-Key header a replay answers as the first time and changes nothing
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from webapp.extensions import csrf, db
-from webapp.support import delivery, record, service
+from webapp.support import delivery, idempotency, record, service
+from webapp.support.models import StatusIdempotencyKey, SupportRequest
 
 bp = Blueprint("support_api", __name__, url_prefix="/api/v1/front-door")
 csrf.exempt(bp)  # token-authenticated, never by cookie
@@ -98,8 +100,9 @@ def pull():
 
 
 def _delivered_by_pull(unsent: dict[int, list[int]], request_ids: list[int]) -> None:
-    if delivery.mark_pulled(unsent, request_ids):
-        db.session.commit()
+    """The front door's system has these records now (and, pull only, their unsent outbox rows)."""
+    delivery.mark_pulled(unsent, request_ids)
+    db.session.commit()
 
 
 @bp.route("/requests/<reference>")
@@ -117,19 +120,53 @@ def one(reference: str):
     return _fhir(body)
 
 
+def _unprocessable(field: str, reason: str) -> tuple[Response, int]:
+    return jsonify(error="unprocessable", field=field, reason=reason), 422
+
+
 @bp.route("/requests/<reference>/status", methods=["POST"])
 @token_required
 def status(reference: str):
     req = service.by_reference(reference)
     if req is None or req.fhir_record is None:
         return jsonify(error="not_found"), 404
+    key = request.headers.get(idempotency.HEADER)
+    if key is None:
+        return _change_status(req)
+    try:
+        return _change_status_once(req, key)
+    except idempotency.KeyRefused as refused:
+        db.session.rollback()
+        return _unprocessable(idempotency.HEADER, refused.reason)
+
+
+def _change_status_once(req: SupportRequest, key: str) -> Response | tuple[Response, int]:
+    """With an Idempotency-Key: the stored answer when the key was used (by a POST before this one, or
+    one at the same moment that committed first), otherwise the change, remembered with its answer."""
+    idempotency.check_shape(key)
+    body_digest = idempotency.digest(request.get_data())
+    answered = idempotency.stored(key, req, body_digest)
+    if answered is None:
+        claim = idempotency.claim(key, req, body_digest)
+        if claim is not None:
+            return _change_status(req, claim)
+        answered = idempotency.stored(key, req, body_digest)
+    log.info("front door status replayed request=%s", req.id)
+    return Response(answered.response, status=answered.status_code, mimetype="application/json",
+                    headers={idempotency.REPLAYED_HEADER: "true"})
+
+
+def _change_status(req: SupportRequest, claim: StatusIdempotencyKey | None = None) -> Response | tuple[Response, int]:
     try:
         event = service.apply_status_payload(req, request.get_json(silent=True))
     except service.ApiError as problem:
         db.session.rollback()
-        return jsonify(error="unprocessable", field=problem.field, reason=problem.reason), 422
-    db.session.commit()
+        return _unprocessable(problem.field, problem.reason)
     sr = record.service_request_of(json.loads(req.fhir_record))
-    return jsonify(reference=req.reference, status=req.status, thrive_group=req.thrive_group,
-                   service_id=req.service_id, priority=sr["priority"],
-                   event_at=event.occurred_at.isoformat() if event else None)
+    response = jsonify(reference=req.reference, status=req.status, thrive_group=req.thrive_group,
+                       service_id=req.service_id, priority=sr["priority"],
+                       event_at=event.occurred_at.isoformat() if event else None)
+    if claim is not None:
+        idempotency.remember(claim, response.status_code, response.get_data(as_text=True))
+    db.session.commit()
+    return response

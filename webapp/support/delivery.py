@@ -81,6 +81,7 @@ def _send(row: FrontDoorDelivery, url: str, secret: str) -> None:
     row.last_status_code = response.status_code
     if 200 <= response.status_code < 300:
         mark_sent(row)
+        mark_received_by_front_door([row.request_id])
         log.info("front door delivery sent id=%s status=%s", row.id, response.status_code)
         return
     retry_later(row, f"HTTP {response.status_code}", delay_after((row.attempts or 0) + 1))
@@ -129,6 +130,7 @@ def mark_pulled(unsent: dict[int, list[int]], request_ids: list[int]) -> int:
     """The front door has read these records through the API: the rows `unsent_before_a_pull` found
     for them are delivered (the record read is as new as each, or newer). Otherwise, pull only,
     they would wait in the outbox, and on the staff's undelivered list, for ever."""
+    mark_received_by_front_door(request_ids)
     row_ids = [row_id for request_id in request_ids for row_id in unsent.get(request_id, [])]
     if not row_ids:
         return 0
@@ -138,6 +140,15 @@ def mark_pulled(unsent: dict[int, list[int]], request_ids: list[int]) -> int:
         .values(status=SENT, sent_at=clock.now(), claimed_by=None, last_error=None)
         .execution_options(synchronize_session=False))
     return result.rowcount
+
+
+def mark_received_by_front_door(request_ids: list[int]) -> None:
+    """The first moment the front door had each record (its webhook accepted it, its system pulled it,
+    or a clinician opened it). Set once, in one UPDATE, so concurrent markers never move it."""
+    if request_ids:
+        db.session.execute(update(SupportRequest)
+                           .where(SupportRequest.id.in_(request_ids), SupportRequest.front_door_received_at.is_(None))
+                           .values(front_door_received_at=clock.now()).execution_options(synchronize_session=False))
 
 
 @dataclass(frozen=True)

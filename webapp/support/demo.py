@@ -24,7 +24,7 @@ def _answers(**extra) -> dict:
         "risk_ending_life": "no", "risk_self_harm": "no", "risk_unsafe_tonight": "no", "risk_being_hurt": "no",
         "topics": [], "what_helped": "", "others_involved": "", "phone": "07700900123", "email": "",
         "can_call": True, "can_text": True, "can_voicemail": False, "can_letter": False,
-        "address": "", "best_times": "After 4pm on weekdays", "communication_needs": "",
+        "address": "", "no_safe_contact": False, "best_times": "After 4pm on weekdays", "communication_needs": "",
         "preferred_language": "English",
         "consent_share": True, "school": "", "gp_practice": "", "nhs_number": "",
     }
@@ -49,7 +49,8 @@ DEMO_REQUESTS = (
         others_involved="The school SENCo knows."), ("more_information_needed",)),
     ("professional@demo.flourish", "professional", date(2009, 1, 23), 1, _answers(
         requester_type="professional", requester_name="Dr Patel", professional_role="GP",
-        organisation="Lowestoft Medical Practice", consent_confirmed=True, given_name="Riley", family_name="Evans",
+        organisation="Lowestoft Medical Practice", requester_phone="01502589151", requester_email="",
+        young_person_knows="yes", young_person_knows_why_not="", given_name="Riley", family_name="Evans",
         postcode="NR32 1PL", nhs_number="9434765919", topics=["self-harm", "low-mood"], risk_self_harm="yes",
         whats_happening="Riley told me she has been cutting and recently needed a wound dressed. Low mood for "
                         "some months.",
@@ -82,7 +83,7 @@ def _make(user, requester_type: str, dob: date, answers: dict) -> SupportRequest
     req = SupportRequest(reference=service.make_reference(), requester_type=requester_type,
                          requester_user_id=user.id if user else None, priority="urgent" if urgent else "routine",
                          status="received", received_at=now, updated_at=now, young_person_date_of_birth=dob,
-                         answers={**answers, "date_of_birth": dob.isoformat(), "updates": []},
+                         answers={**answers, "date_of_birth": dob.isoformat()},
                          submission_key=f"{MARK}-{requester_type}", trackable=True)
     db.session.add(req)
     db.session.flush()
@@ -90,6 +91,10 @@ def _make(user, requester_type: str, dob: date, answers: dict) -> SupportRequest
     from webapp.support.models import RequestStatusEvent
 
     db.session.add(RequestStatusEvent(request_id=req.id, status="received", occurred_at=now, actor="requester"))
+    if urgent:
+        service.add_risk_signal(req, "risk_answers", now)
+    db.session.flush()
+    db.session.refresh(req)
     delivery.enqueue(req, service.refresh_record(req))
     return req
 

@@ -38,6 +38,22 @@ def crisis_lines_by_id() -> dict:
     return {line.id: line for line in crisis_lines()}
 
 
+def request_status_title(req) -> str:
+    from webapp.support.service import status_title_for
+
+    return status_title_for(req)
+
+
+def urgent_promise(req):
+    from webapp.support.urgency import promise_for
+
+    return promise_for(req)
+
+
 def init_display(app: Flask) -> None:
-    for function in (status_title, requester_type_name, duration_words, crisis_lines_by_id):
+    for function in (status_title, requester_type_name, duration_words, crisis_lines_by_id, request_status_title,
+                     urgent_promise):
         app.jinja_env.globals[function.__name__] = function
+    from webapp.support.contact import contact_summary
+
+    app.jinja_env.globals["contact_summary"] = contact_summary

@@ -132,6 +132,7 @@ def make_form(draft: RequestDraft, step: Step, formdata: MultiDict | None = None
     kwargs: dict[str, Any] = {"audience": audience(draft)}
     if step.form_class is forms.ContactForm:
         kwargs["age"] = young_person_age(draft)
+        kwargs["requester"] = quick_answers(draft).get("requester_type")
     if not csrf:
         kwargs["meta"] = {"csrf": False}
     return step.form_class(formdata=data, **kwargs)
@@ -166,8 +167,24 @@ def previous_step(draft: RequestDraft, current: Step) -> Step | None:
     return steps[names.index(current.name) - 1]
 
 
+# Each risk question's situation, as the crisis lines name it (webapp/data/crisis_lines.yaml).
+RISK_SITUATIONS = {"risk_ending_life": "suicidal_thoughts", "risk_self_harm": "self_harm",
+                   "risk_unsafe_tonight": "unsafe_tonight", "risk_being_hurt": "being_hurt"}
+RISK_ANSWERS = ("yes", forms.NOT_SURE)  # "not sure" is a possible risk: urgent help, and marked urgent
+
+
 def any_risk(values: dict[str, Any]) -> bool:
-    return any(values.get(name) == "yes" for name in forms.RISK_FIELDS)
+    return any(values.get(name) in RISK_ANSWERS for name in forms.RISK_FIELDS)
+
+
+def risk_situations(values: dict[str, Any]) -> list[str]:
+    """The situations answered yes or not sure, in the order the questions are asked."""
+    return [RISK_SITUATIONS[name] for name in forms.RISK_FIELDS if values.get(name) in RISK_ANSWERS]
+
+
+def draft_risk_situations(draft: RequestDraft) -> list[str]:
+    """The situations the draft's safety answers point to (as typed, valid or not)."""
+    return risk_situations(_first_values(draft, "safety"))
 
 
 # -- the answers a draft makes ---------------------------------------------------------------------
@@ -187,15 +204,17 @@ def answers_from(validated: dict[str, Any]) -> dict[str, Any]:
     """
     answers: dict[str, Any] = {}
     for form in validated.values():
+        asked = getattr(form, "asked", lambda name: True)
         for field in form:
-            if field.type in ("CSRFTokenField", "SubmitField"):
+            if field.type in ("CSRFTokenField", "SubmitField") or not asked(field.name):
                 continue
             answers[field.name] = _clean(field.data)
     answers["goals"] = [answers.pop(name) for name in ("goal_1", "goal_2", "goal_3") if answers.get(name)]
     if answers.get("postcode"):
         answers["postcode"] = forms.normalise_postcode(answers["postcode"])
-    if answers.get("phone"):
-        answers["phone"] = forms.normalise_phone(answers["phone"])
+    for name in ("phone", "requester_phone"):
+        if answers.get(name):
+            answers[name] = forms.normalise_phone(answers[name])
     if answers.get("nhs_number"):
         answers["nhs_number"] = answers["nhs_number"].replace(" ", "")
     if answers.get("requester_type") != "young_person":
@@ -214,6 +233,9 @@ def _texts(draft_audience: str) -> dict[str, str]:
             if field.type != "CSRFTokenField":
                 texts[field.name] = str(field.label.text)
     texts["goals"] = str(_l("What would you like to be different? (up to three things)"))
+    # Asked of professionals before they said whether the young person and family know (older requests).
+    texts["consent_confirmed"] = str(_l("The young person agreed to this request (or, if they cannot decide for "
+                                        "themselves, their parent or carer did)"))
     return texts
 
 
@@ -223,6 +245,24 @@ def question_texts(draft_audience: str, english: bool = True) -> dict[str, str]:
         return _texts(draft_audience)
     with force_locale("en"):
         return _texts(draft_audience)
+
+
+def contact_texts(answers: dict[str, Any], english: bool = True) -> dict[str, str]:
+    """The contact step's questions as this request's requester was asked them: a professional gave the
+    young person's phone number, or (under 16) a parent or carer's, not their own."""
+    from webapp.support.contact import PARENT_CARER, contact_person
+
+    def texts() -> dict[str, str]:
+        form = forms.ContactForm(formdata=None, meta={"csrf": False}, requester=answers.get("requester_type"),
+                                 audience="self" if answers.get("requester_type") == "young_person" else "other",
+                                 family=answers.get("requester_type") == "professional"
+                                 and contact_person(answers) == PARENT_CARER)
+        return {field.name: str(field.label.text) for field in form if field.type != "CSRFTokenField"}
+
+    if not english:
+        return texts()
+    with force_locale("en"):
+        return texts()
 
 
 def _choice_labels() -> dict[tuple[str, str], Any]:
@@ -256,8 +296,9 @@ def summary(validated: dict[str, Any]) -> list[dict[str, Any]]:
     labels = _choice_labels()
     sections = []
     for step_name, form in validated.items():
+        asked = getattr(form, "asked", lambda name: True)
         rows = [(field.label.text, shown(field.name, field.data, labels), field.id)
-                for field in form if field.type != "CSRFTokenField"
+                for field in form if field.type != "CSRFTokenField" and asked(field.name)
                 and not (field.name in ("involve_parent", "parent_may_track") and form.audience != "self")
                 and not (field.name == "involve_parent" and (getattr(form, "age", None) or 0) >= 16)]
         sections.append({"step": STEPS_BY_NAME[step_name], "rows": rows})
@@ -267,8 +308,9 @@ def summary(validated: dict[str, Any]) -> list[dict[str, Any]]:
 def answer_rows(answers: dict[str, Any], texts: dict[str, str]) -> list[tuple[str, Any]]:
     """A sent request's answers as (question, answer), for the page to keep or print."""
     labels = _choice_labels()
+    texts = {**texts, **contact_texts(answers, english=False)}
     order = {name: index for index, name in enumerate(_field_order())}
-    names = sorted((n for n in answers if n != "updates"), key=lambda n: (order.get(n, len(order)), n))
+    names = sorted(answers, key=lambda n: (order.get(n, len(order)), n))
     return [(texts.get(name, name), shown(name, answers[name], labels)) for name in names]
 
 

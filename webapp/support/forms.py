@@ -15,6 +15,9 @@ from wtforms.validators import Optional, ValidationError
 from webapp.forms import BaseForm, LocalDateField, input_required, max_length, required
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+# The risk questions: "not sure" is a real answer, and counts as a possible risk (see drafts.any_risk).
+NOT_SURE = "not_sure"
+YES_NO_NOT_SURE = [*YES_NO, (NOT_SURE, _l("I'm not sure"))]
 TEXT_LIMIT = 3000
 SHORT_LIMIT = 120
 
@@ -107,6 +110,19 @@ class ParentForm(DraftForm):
                                            max_length(60)])
 
 
+# Whether the young person (or, under 16, a parent or carer) knows about a professional's request and agrees.
+KNOWS_AND_AGREES = (("yes", _l("Yes")), ("no", _l("No")), ("not_sure", _l("Not sure")))
+PHONE_MESSAGE = _l("Enter a UK phone number, like 07700 900123 or 01603 123456.")
+EMAIL_MESSAGE = _l("Enter an email address like name@example.com.")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def email_is_valid(value: str | None) -> bool:
+    """Empty, or shaped like an email address."""
+    value = (value or "").strip()
+    return not value or bool(EMAIL.fullmatch(value))
+
+
 class ProfessionalForm(DraftForm):
     requester_name = StringField(_l("Your name"), validators=[required(_l("Enter your name.")),
                                                               max_length(SHORT_LIMIT)])
@@ -114,11 +130,29 @@ class ProfessionalForm(DraftForm):
                                     validators=[required(_l("Enter your role.")), max_length(SHORT_LIMIT)])
     organisation = StringField(_l("Your organisation"), validators=[required(_l("Enter your organisation.")),
                                                                     max_length(SHORT_LIMIT)])
-    consent_confirmed = BooleanField(
-        _l("The young person agreed to this request (or, if they cannot decide for themselves, their parent "
-           "or carer did)"),
-        validators=[input_required(_l("Confirm that the young person agreed. If they have not, talk to them "
-                                      "first."))])
+    requester_phone = StringField(_l("Your work phone number"), validators=[max_length(20)])
+    requester_email = StringField(_l("Your work email address"), validators=[max_length(254)])
+    young_person_knows = RadioField(
+        _l("Does the young person know about this request, and agree to it?"), choices=list(KNOWS_AND_AGREES),
+        validators=[input_required(_l("Say whether the young person knows about this request and agrees to it."))])
+    young_person_knows_why_not = TextAreaField(_l("If they do not know or agree, why not?"),
+                                               description=_l("Needed if you answered no."),
+                                               validators=[max_length(TEXT_LIMIT)])
+
+    def validate_requester_phone(self, field):
+        if (field.data or "").strip() and normalise_phone(field.data) is None:
+            raise ValidationError(PHONE_MESSAGE)
+        if not (field.data or "").strip() and not (self.requester_email.data or "").strip():
+            raise ValidationError(_l("Give a work phone number or a work email address, so the front door can "
+                                     "reach you."))
+
+    def validate_requester_email(self, field):
+        if not email_is_valid(field.data):
+            raise ValidationError(EMAIL_MESSAGE)
+
+    def validate_young_person_knows_why_not(self, field):
+        if self.young_person_knows.data == "no" and not (field.data or "").strip():
+            raise ValidationError(_l("Say why the young person does not know or agree."))
 
 
 AGE_MESSAGES = {
@@ -190,10 +224,10 @@ RISK_FIELDS = tuple(RISK_QUESTIONS)
 
 
 class RiskForm(DraftForm):
-    risk_ending_life = RadioField("", choices=YES_NO, validators=[input_required()])
-    risk_self_harm = RadioField("", choices=YES_NO, validators=[input_required()])
-    risk_unsafe_tonight = RadioField("", choices=YES_NO, validators=[input_required()])
-    risk_being_hurt = RadioField("", choices=YES_NO, validators=[input_required()])
+    risk_ending_life = RadioField("", choices=YES_NO_NOT_SURE, validators=[input_required()])
+    risk_self_harm = RadioField("", choices=YES_NO_NOT_SURE, validators=[input_required()])
+    risk_unsafe_tonight = RadioField("", choices=YES_NO_NOT_SURE, validators=[input_required()])
+    risk_being_hurt = RadioField("", choices=YES_NO_NOT_SURE, validators=[input_required()])
 
     def __init__(self, *args, audience: str = "other", **kwargs):
         super().__init__(*args, audience=audience, **kwargs)
@@ -223,7 +257,35 @@ class StoryForm(DraftForm):
             raise ValidationError(_l("Write at least one thing you would like to be different."))
 
 
+FAMILY_CONTACT_UNDER = 16  # a professional gives a parent or carer's contact details for a younger child
+FAMILY_FIELDS = ("family_knows", "family_knows_why_not", "parent_carer_name", "parent_carer_relationship")
+PHONE_NOT_ALLOWED = _l("You gave a phone number but did not say how we may use it. Tick call, text or voicemail, "
+                       "or give another way.")
+
+
+def _given(field) -> str:
+    return (field.data or "").strip()
+
+
 class ContactForm(DraftForm):
+    """How the front door may reach the person the request is about, safely: at least one way they
+    said is safe (a phone with calls, texts or voicemail allowed, an email address, letters to an
+    address), or "there is no safe way".
+
+    `requester` is who is asking (young_person, parent, professional) and `age` the young person's.
+    A parent gives their own details; a professional gives the young person's, or for an under-16
+    (`family`) a parent or carer's, and says whether the family knows and agrees.
+    """
+
+    family_knows = RadioField(_l("Does a parent or carer know about this request, and agree to it?"),
+                              choices=list(KNOWS_AND_AGREES), validate_choice=False)
+    family_knows_why_not = TextAreaField(_l("If a parent or carer does not know or agree, why not?"),
+                                         description=_l("Needed if you answered no."),
+                                         validators=[max_length(TEXT_LIMIT)])
+    parent_carer_name = StringField(_l("The parent or carer's name"), validators=[max_length(SHORT_LIMIT)])
+    parent_carer_relationship = StringField(_l("Their relationship to the young person (optional)"),
+                                            description=_l("For example mum, dad, grandparent, foster carer."),
+                                            validators=[max_length(60)])
     phone = StringField(_l("Phone number (optional)"), description=_l("A UK mobile or landline."),
                         validators=[max_length(20)])
     email = StringField(_l("Email address (optional)"), validators=[max_length(254)])
@@ -233,6 +295,7 @@ class ContactForm(DraftForm):
     can_letter = BooleanField(_l("You can send a letter to the home address"))
     address = TextAreaField(_l("Address for letters"), description=_l("Only needed if we can send a letter."),
                             validators=[max_length(300)])
+    no_safe_contact = BooleanField(_l("There is no safe way to contact me"))
     best_times = StringField(_l("Best times to contact (optional)"),
                              description=_l("For example after 4pm on weekdays."),
                              validators=[max_length(200)])
@@ -240,41 +303,95 @@ class ContactForm(DraftForm):
                                         description=_l("For example British Sign Language, easy read, or extra time."),
                                         validators=[max_length(1000)])
     preferred_language = StringField(_l("Preferred language (optional)"), validators=[max_length(60)])
+    # Asked only of some (below); not Optional(), which would stop their checks from running when empty.
     involve_parent = RadioField(_l("Would you like us to involve a parent or carer?"), choices=list(INVOLVE_PARENT),
-                                validators=[Optional()])
+                                validate_choice=False)
     parent_may_track = RadioField(
         _l("May a parent or carer follow this request with its reference and your date of birth?"),
-        choices=YES_NO, validators=[Optional()])
+        choices=YES_NO, validate_choice=False)
 
-    def __init__(self, *args, audience: str = "other", age: int | None = None, **kwargs):
+    def __init__(self, *args, audience: str = "other", age: int | None = None, requester: str | None = None,
+                 family: bool | None = None, **kwargs):
         super().__init__(*args, audience=audience, **kwargs)
         self.age = age
+        self.requester = requester or ("young_person" if audience == "self" else None)
+        self.family = bool(family if family is not None else (
+            self.requester == "professional" and age is not None and age < FAMILY_CONTACT_UNDER))
+        self.no_safe_contact.description = _l(
+            "Tick this only if no call, text, voicemail, email or letter would be safe. The front door will then "
+            "not contact you: check the request's page instead (sign in, or track it with its reference), as "
+            "they may ask you a question there.")
+        if self.requester == "professional":
+            if self.family:
+                self.phone.label.text = _l("The parent or carer's phone number (optional)")
+                self.email.label.text = _l("The parent or carer's email address (optional)")
+                self.no_safe_contact.label.text = _l("There is no safe way to contact the young person's parent "
+                                                     "or carer")
+            else:
+                self.phone.label.text = _l("The young person's phone number (optional)")
+                self.email.label.text = _l("The young person's email address (optional)")
+                self.no_safe_contact.label.text = _l("There is no safe way to contact the young person")
+            self.no_safe_contact.description = _l(
+                "Tick this only if no call, text, voicemail, email or letter to them would be safe. The front "
+                "door will not contact them: it will talk to you first.")
+
+    def asked(self, name: str) -> bool:
+        """Whether this requester is asked `name` (answers not asked are left out of the request)."""
+        return self.family if name in FAMILY_FIELDS else True
+
+    def _phone_ways(self) -> bool:
+        return bool(self.can_call.data or self.can_text.data or self.can_voicemail.data)
+
+    def validate_family_knows(self, field):
+        if self.family and field.data not in dict(KNOWS_AND_AGREES):
+            raise ValidationError(_l("Say whether a parent or carer knows about this request and agrees to it."))
+
+    def validate_family_knows_why_not(self, field):
+        if self.family and self.family_knows.data == "no" and not _given(field):
+            raise ValidationError(_l("Say why a parent or carer does not know or agree."))
+
+    def validate_parent_carer_name(self, field):
+        if self.family and not self.no_safe_contact.data and not _given(field):
+            raise ValidationError(_l("Enter the name of a parent or carer."))
 
     def validate_phone(self, field):
-        if field.data and normalise_phone(field.data) is None:
-            raise ValidationError(_l("Enter a UK phone number, like 07700 900123 or 01603 123456."))
+        if _given(field) and normalise_phone(field.data) is None:
+            raise ValidationError(PHONE_MESSAGE)
 
     def validate_email(self, field):
-        value = (field.data or "").strip()
-        if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-            raise ValidationError(_l("Enter an email address like name@example.com."))
+        if not email_is_valid(field.data):
+            raise ValidationError(EMAIL_MESSAGE)
 
     def validate_can_call(self, field):
-        if not (self.phone.data or "").strip() and not (self.email.data or "").strip() and not self.can_letter.data:
-            raise ValidationError(_l("Give a phone number or an email address, or say we can write to you."))
-        if (field.data or self.can_text.data or self.can_voicemail.data) and not (self.phone.data or "").strip():
+        """At least one safe way (its own errors explain a bad number, address or email)."""
+        phone = _given(self.phone)
+        if self._phone_ways() and not phone:
             raise ValidationError(_l("Give a phone number, or untick calls, texts and voicemail."))
+        if self.no_safe_contact.data or (phone and self._phone_ways()) or _given(self.email) or self.can_letter.data:
+            return
+        if phone:
+            raise ValidationError(PHONE_NOT_ALLOWED)
+        raise ValidationError(_l("Give a safe way to contact: a phone number with calls, texts or voicemail "
+                                 "ticked, an email address, or letters to an address. If there is no safe way, "
+                                 "tick the box below to say so."))
 
     def validate_address(self, field):
-        if self.can_letter.data and not (field.data or "").strip():
+        if self.can_letter.data and not _given(field):
             raise ValidationError(_l("Give the address for letters, or untick letters."))
 
+    def validate_no_safe_contact(self, field):
+        if field.data and (_given(self.phone) or _given(self.email) or self._phone_ways() or self.can_letter.data):
+            raise ValidationError(_l("You said there is no safe way to contact, but also gave a way. Untick this "
+                                     "box, or remove the phone number and email address and untick the ways "
+                                     "above."))
+
     def validate_involve_parent(self, field):
-        if self.audience == "self" and self.age is not None and self.age < 16 and not field.data:
+        asked = self.audience == "self" and self.age is not None and self.age < 16
+        if (field.data and field.data not in dict(INVOLVE_PARENT)) or (asked and not field.data):
             raise ValidationError(_l("Choose whether to involve a parent or carer."))
 
     def validate_parent_may_track(self, field):
-        if self.audience == "self" and not field.data:
+        if (field.data and field.data not in dict(YES_NO)) or (self.audience == "self" and not field.data):
             raise ValidationError(_l("Choose whether a parent or carer may follow this request."))
 
 

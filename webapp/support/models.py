@@ -52,11 +52,16 @@ class SupportRequest(db.Model):
     fhir_record: Mapped[str | None] = mapped_column(Text)
     # False when a young person (13+) asking for themselves said a parent or carer may not follow it.
     trackable: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Set when the requester says things have got worse (or answers a question); cleared on review.
-    needs_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # When the front door's system first had the record (webhook accepted, pulled through the API) or a
+    # clinician first opened it. Until then the requester is told "sent", never "received".
+    front_door_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     events: Mapped[list[RequestStatusEvent]] = relationship(
         back_populates="request", order_by="RequestStatusEvent.occurred_at", cascade="all, delete-orphan")
+    updates: Mapped[list[RequestUpdate]] = relationship(
+        back_populates="request", order_by="RequestUpdate.id", cascade="all, delete-orphan")
+    risk_signals: Mapped[list[RiskSignal]] = relationship(
+        back_populates="request", order_by="RiskSignal.id", cascade="all, delete-orphan")
 
 
 class RequestStatusEvent(db.Model):
@@ -76,6 +81,65 @@ class RequestStatusEvent(db.Model):
     actor: Mapped[str | None] = mapped_column(String(40))
 
     request: Mapped[SupportRequest] = relationship(back_populates="events")
+
+
+# What the requester adds after sending. Each is its own row, never rewritten, so two sent at the same
+# moment are both kept (a JSON list read, changed and written back lost all but one).
+UPDATE_WORSE, UPDATE_ANSWER = "worse", "answer"
+
+
+class RequestUpdate(db.Model):
+    __tablename__ = "support_request_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    # The front door's question this answers (answers only).
+    question: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    request: Mapped[SupportRequest] = relationship(back_populates="updates")
+
+
+# Why a request is in the risk band at the top of the clinicians' queue. Answering a question is not one.
+SIGNAL_RISK_ANSWERS = "risk_answers"  # a risk question answered yes when it was sent
+SIGNAL_NOT_SURE = "not_sure"  # a risk question answered "not sure" (and none yes)
+SIGNAL_WORSE = "worse"  # "things have got worse"
+SIGNAL_CHECK_IN_WORSE = "check_in_worse"  # a check-in while waiting answered "things are worse"
+SIGNAL_KINDS = (SIGNAL_RISK_ANSWERS, SIGNAL_NOT_SURE, SIGNAL_WORSE, SIGNAL_CHECK_IN_WORSE)
+
+
+class RiskSignal(db.Model):
+    """One unreviewed (or reviewed) reason to look at a request first, with the promise made for it."""
+
+    __tablename__ = "risk_signals"
+    __table_args__ = (Index("ix_risk_signals_reviewed_at_arrived_at", "reviewed_at", "arrived_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # What the person was promised: a clinician looks by then (the end of the next working day, UK time).
+    due_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    request: Mapped[SupportRequest] = relationship(back_populates="risk_signals")
+
+
+class StatusIdempotencyKey(db.Model):
+    """A status POST's Idempotency-Key and the answer it got, so a replay changes nothing twice."""
+
+    __tablename__ = "front_door_idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
+    # sha256 of the body: the same key with a different body is refused (422), not replayed.
+    body_digest: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
 
 
 # -- added for the form, the front-door record and its delivery (migration 0006) --------------

@@ -21,7 +21,18 @@ from flask import current_app
 
 from webapp import clock
 from webapp.support import forms
-from webapp.support.models import URGENT, SupportRequest
+from webapp.support.contact import (
+    CALL,
+    EMAIL,
+    PARENT_CARER,
+    PROFESSIONAL,
+    TEXT,
+    VOICEMAIL,
+    YOUNG_PERSON,
+    ContactSummary,
+    contact_summary,
+)
+from webapp.support.models import UPDATE_WORSE, URGENT, SupportRequest
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 UKCORE = "https://fhir.hl7.org.uk/StructureDefinition/"
@@ -53,13 +64,57 @@ def _instant(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _telecom(answers: dict[str, Any]) -> list[dict[str, Any]]:
-    telecom = []
-    if answers.get("phone"):
-        telecom.append({"system": "phone", "value": answers["phone"]})
-    if answers.get("email"):
-        telecom.append({"system": "email", "value": answers["email"]})
+TELECOM_SYSTEMS = {CALL: "phone", VOICEMAIL: "phone", TEXT: "sms", EMAIL: "email"}
+
+
+def _telecom(summary: ContactSummary, role: str) -> list[dict[str, Any]]:
+    """Only the ways the requester said are safe to reach `role` (none when there is no safe way)."""
+    telecom: list[dict[str, Any]] = []
+    for route in summary.routes_to(role):
+        if route.kind not in TELECOM_SYSTEMS:
+            continue
+        point = {"system": TELECOM_SYSTEMS[route.kind], "value": route.value}
+        if point not in telecom:
+            telecom.append(point)
     return telecom
+
+
+def _family_contact(answers: dict[str, Any], patient_ref: str) -> dict[str, Any] | None:
+    """A professional's request for an under-16: the parent or carer whose contact details they gave."""
+    summary = contact_summary(answers)
+    if summary.requester_type != "professional" or summary.contact.role != PARENT_CARER:
+        return None
+    resource: dict[str, Any] = {"resourceType": "RelatedPerson", "meta": {"profile": [PROFILES["RelatedPerson"]]},
+                                "patient": {"reference": patient_ref},
+                                "relationship": [{"text": summary.contact.detail or "Parent or carer"}]}
+    if summary.contact.name:
+        resource["name"] = [{"text": summary.contact.name}]
+    telecom = _telecom(summary, PARENT_CARER)
+    if telecom:
+        resource["telecom"] = telecom
+    if summary.letter_address(PARENT_CARER):
+        resource["address"] = [{"text": summary.letter_address(PARENT_CARER)}]
+    return resource
+
+
+KNOWS_WORDS = {"yes": "yes", "no": "no", "not_sure": "not sure"}
+
+
+def _contact_notes(answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """No safe way to contact them, and a professional's "does the young person (and family) know?"."""
+    summary = contact_summary(answers)
+    notes = []
+    if summary.no_safe_contact:
+        whom = {YOUNG_PERSON: "the young person", PARENT_CARER: "the parent or carer"}[summary.contact.role]
+        then = " Talk to the professional who asked first." if summary.professional else ""
+        notes.append({"text": f"NO SAFE WAY TO CONTACT {whom}: do not call, text, email or write.{then}"})
+    answers_given = (("Young person", summary.young_person_knows, summary.young_person_knows_why_not),
+                     ("Parent or carer", summary.family_knows, summary.family_knows_why_not))
+    consent = [f"{who} knows and agrees: {KNOWS_WORDS[answer]}" + (f" ({why})" if why else "")
+               for who, answer, why in answers_given if answer in ("no", "not_sure")]
+    if consent:
+        notes.append({"text": "CONSENT: " + "; ".join(consent)})
+    return notes
 
 
 def _patient(req: SupportRequest, answers: dict[str, Any]) -> dict[str, Any]:
@@ -74,15 +129,15 @@ def _patient(req: SupportRequest, answers: dict[str, Any]) -> dict[str, Any]:
         patient["identifier"] = [{"system": NHS_NUMBER_SYSTEM, "value": answers["nhs_number"]}]
     if answers.get("postcode"):
         patient["address"] = [{"use": "home", "postalCode": answers["postcode"]}]
-        if answers.get("requester_type") == "young_person" and answers.get("address"):
-            patient["address"][0]["text"] = answers["address"]
+        if contact_summary(answers).letter_address(YOUNG_PERSON):
+            patient["address"][0]["text"] = contact_summary(answers).letter_address(YOUNG_PERSON)
     if answers.get("gp_practice"):
         patient["generalPractitioner"] = [{"display": answers["gp_practice"]}]
     if answers.get("school"):
         patient["contact"] = [{"relationship": [{"text": "School or college"}],
                                "organization": {"display": answers["school"]}}]
-    if answers.get("requester_type") == "young_person" and _telecom(answers):
-        patient["telecom"] = _telecom(answers)
+    if _telecom(contact_summary(answers), YOUNG_PERSON):
+        patient["telecom"] = _telecom(contact_summary(answers), YOUNG_PERSON)
     if answers.get("preferred_language"):
         patient["communication"] = [{"language": {"text": answers["preferred_language"]}, "preferred": True}]
     return patient
@@ -101,11 +156,12 @@ def _requester(req: SupportRequest, answers: dict[str, Any], patient_ref: str) -
                                        "issuer": {"display": answers.get("organisation", "")}}]}
     else:
         return None
-    telecom = _telecom(answers)
+    summary, role = contact_summary(answers), PARENT_CARER if kind == "parent" else PROFESSIONAL
+    telecom = _telecom(summary, role)
     if telecom:
         resource["telecom"] = telecom
-    if answers.get("address"):
-        resource["address"] = [{"text": answers["address"]}]
+    if summary.letter_address(role):
+        resource["address"] = [{"text": summary.letter_address(role)}]
     return resource
 
 
@@ -122,7 +178,7 @@ def _answer_value(value: Any) -> list[dict[str, Any]]:
 def _items(req: SupportRequest, answers: dict[str, Any], texts: dict[str, str]) -> list[dict[str, Any]]:
     """Every answer as an item; the risk answers first, then the rest in the order they were asked."""
     names = [n for n in forms.RISK_FIELDS if n in answers]
-    names += [n for n in answers if n not in names and n != "updates"]
+    names += [n for n in answers if n not in names]
     items = []
     for name in names:
         item: dict[str, Any] = {"linkId": name, "text": texts.get(name, name)}
@@ -130,10 +186,10 @@ def _items(req: SupportRequest, answers: dict[str, Any], texts: dict[str, str]) 
         if answer:
             item["answer"] = answer
         items.append(item)
-    for number, update in enumerate(answers.get("updates") or [], start=1):
-        label = "Things have got worse" if update["kind"] == "worse" else f"Answer to: {update.get('question', '')}"
-        items.append({"linkId": f"update-{number}", "text": f"{label} ({update['at']})",
-                      "answer": [{"valueString": update["text"]}]})
+    for number, update in enumerate(req.updates, start=1):
+        label = "Things have got worse" if update.kind == UPDATE_WORSE else f"Answer to: {update.question or ''}"
+        items.append({"linkId": f"update-{number}", "text": f"{label} ({update.created_at.isoformat()})",
+                      "answer": [{"valueString": update.text}]})
     return items
 
 
@@ -142,14 +198,19 @@ def _notes(req: SupportRequest, answers: dict[str, Any]) -> list[dict[str, Any]]
     risks = [RISK_LABELS[name] for name in forms.RISK_FIELDS if answers.get(name) == "yes"]
     if risks:
         notes.append({"text": "RISK: " + "; ".join(risks)})
-    worse = [u for u in answers.get("updates") or [] if u["kind"] == "worse"]
+    possible = [RISK_LABELS[name] for name in forms.RISK_FIELDS if answers.get(name) == forms.NOT_SURE]
+    if possible:
+        notes.append({"text": "POSSIBLE RISK (not sure): " + "; ".join(possible)})
+    worse = [u for u in req.updates if u.kind == UPDATE_WORSE]
     if worse:
-        notes.append({"text": f"THINGS HAVE GOT WORSE ({worse[-1]['at']}): {worse[-1]['text']}"})
-    return notes
+        notes.append({"text": f"THINGS HAVE GOT WORSE ({worse[-1].created_at.isoformat()}): {worse[-1].text}"})
+    return notes + _contact_notes(answers)
 
 
 def build_record(req: SupportRequest, texts: dict[str, str], identifier: str | None = None) -> dict[str, Any]:
     """The validated record as a JSON-able dict. `identifier` (default the reference) is Bundle.identifier."""
+    from webapp.support.drafts import contact_texts  # whose phone and email they are, in the item texts
+
     answers = req.answers or {}
     ref = req.reference
     patient_ref, requester_ref = _urn(ref, "patient"), _urn(ref, "requester")
@@ -182,12 +243,15 @@ def build_record(req: SupportRequest, texts: dict[str, str], identifier: str | N
         "status": "completed", "subject": {"reference": patient_ref},
         "authored": _instant(req.received_at),
         "author": {"reference": requester_ref if requester else patient_ref},
-        "item": _items(req, answers, texts),
+        "item": _items(req, answers, {**texts, **contact_texts(answers)}),
     }
     entries = [{"fullUrl": sr_ref, "resource": service_request},
                {"fullUrl": patient_ref, "resource": _patient(req, answers)}]
     if requester:
         entries.append({"fullUrl": requester_ref, "resource": requester})
+    family = _family_contact(answers, patient_ref)
+    if family:
+        entries.append({"fullUrl": _urn(ref, "family-contact"), "resource": family})
     entries.append({"fullUrl": qr_ref, "resource": questionnaire_response})
     bundle = {"resourceType": "Bundle",
               "identifier": {"system": own_system("front-door-record"), "value": identifier or ref},

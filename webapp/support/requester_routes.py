@@ -61,9 +61,9 @@ def _worse(req, via_track: bool):
     form = WorseForm()
     if not form.validate_on_submit() or not service.still_waiting(req):
         return _page(req, via_track, worse_form=form, status=400)
-    service.report_worse(req, form.what_changed.data, getattr(current_user, "id", None))
+    signal = service.report_worse(req, form.what_changed.data, getattr(current_user, "id", None))
     db.session.commit()
-    return render_template("support/worse_sent.html", req=req, review_by=service.review_by(),
+    return render_template("support/worse_sent.html", req=req, signal=signal,
                            back_url=url_for(".track_page" if via_track else ".timeline", reference=req.reference))
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from webapp.extensions import db
 from webapp.forms import BaseForm
 from webapp.support import drafts, service
+from webapp.support.ages import age_today
 from webapp.support.forms import AGE_MESSAGES, TOPICS, SubmitForm
 
 bp = Blueprint("support", __name__, url_prefix="/request-support")
@@ -92,7 +93,9 @@ def urgent_help():
     following = drafts.next_step(draft, drafts.STEPS_BY_NAME["safety"])
     onward = url_for(".check") if request.args.get("change") or following is None else url_for(
         ".step", step_name=following.name)
-    return render_template("support/urgent_help.html", onward=onward, audience=drafts.audience(draft))
+    return render_template("support/urgent_help.html", onward=onward, audience=drafts.audience(draft),
+                           situations=drafts.draft_risk_situations(draft),
+                           young_person_age=drafts.young_person_age(draft))
 
 
 @bp.route("/check", methods=["GET", "POST"])
@@ -139,5 +142,8 @@ def sent(reference: str):
         abort(404)
     topics = [(slug, label) for slug, label in TOPICS if slug in (req.answers or {}).get("topics", [])]
     return render_template("support/sent.html", req=req, support_request=req, topics=topics,
+                           situations=drafts.risk_situations(req.answers or {}),
+                           audience="self" if req.requester_type == "young_person" else "other",
+                           young_person_age=age_today(req.young_person_date_of_birth),
                            summary_rows=drafts.answer_rows(req.answers, drafts.question_texts(
                                "self" if req.requester_type == "young_person" else "other", english=False)))

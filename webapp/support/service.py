@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +23,7 @@ from webapp.directory.models import THRIVE_GROUPS, Service
 from webapp.extensions import db
 from webapp.i18n import N_
 from webapp.support import delivery, drafts, record
+from webapp.support.forms import RISK_FIELDS
 from webapp.support.models import (
     ADVICE_GIVEN,
     ALLOCATED,
@@ -32,14 +33,21 @@ from webapp.support.models import (
     MORE_INFORMATION_NEEDED,
     RECEIVED,
     ROUTINE,
+    SIGNAL_NOT_SURE,
+    SIGNAL_RISK_ANSWERS,
+    SIGNAL_WORSE,
     STATUSES,
     TRIAGED,
+    UPDATE_ANSWER,
+    UPDATE_WORSE,
     URGENT,
     RequestDraft,
     RequestStatusEvent,
+    RequestUpdate,
+    RiskSignal,
     SupportRequest,
 )
-from webapp.working_days import next_working_day
+from webapp.support.urgency import RISK_SUPPORT, promise_after
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: easy to read aloud
 REFERENCE_PREFIX = "FL-"
@@ -48,8 +56,10 @@ API_STATUSES = (TRIAGED, ALLOCATED, FIRST_APPOINTMENT, ADVICE_GIVEN, CLOSED, MOR
 NOTE_LIMIT = 3000
 WAITING = (RECEIVED, MORE_INFORMATION_NEEDED, TRIAGED, ALLOCATED)
 
+RECEIVED_BY_FRONT_DOOR = (_l("Received by the front door"),
+                          _l("The Integrated Front Door has your request. A clinician will read it."))
 STATUS_WORDS = {
-    RECEIVED: (_l("Received"), _l("Your request reached the Integrated Front Door. A clinician will read it.")),
+    RECEIVED: (_l("Sent"), _l("Your request has been sent to the Integrated Front Door. A clinician will read it.")),
     MORE_INFORMATION_NEEDED: (_l("More information needed"),
                               _l("The front door has a question before it can decide what would help.")),
     TRIAGED: (_l("Looked at"), _l("A clinician has read your request and is deciding which help fits best.")),
@@ -135,6 +145,11 @@ def submit(draft: RequestDraft, user) -> SupportRequest:
         return existing
     savepoint.commit()
     db.session.add(RequestStatusEvent(request_id=req.id, status=RECEIVED, occurred_at=now, actor="requester"))
+    if req.priority == URGENT:
+        kind = SIGNAL_RISK_ANSWERS if any(answers.get(name) == "yes" for name in RISK_FIELDS) else SIGNAL_NOT_SURE
+        add_risk_signal(req, kind, now)
+    db.session.flush()
+    db.session.refresh(req, ["events", "updates", "risk_signals"])
     delivery.enqueue(req, refresh_record(req))
     draft.submitted_request_id = req.id
     draft.answers = {}  # the answers now live in the request; the draft keeps nothing personal
@@ -204,18 +219,30 @@ def timeline(req: SupportRequest) -> list[TimelineEntry]:
         if event.actor == "requester" and event.status == RECEIVED and event.occurred_at != req.received_at:
             continue  # the answer to a question is shown from the updates below
         title, text = STATUS_WORDS.get(event.status, (event.status, ""))
+        if event.status == ALLOCATED and event.thrive_group == RISK_SUPPORT:
+            text = _l("Because of what you told us, the team will contact you directly. You are not on a waiting "
+                      "list.")
         question = event.note_for_requester if event.status == MORE_INFORMATION_NEEDED else None
         note = None if question else event.note_for_requester
         entries.append(TimelineEntry(event.occurred_at, title, text, note=note, question=question))
-    for update_ in (req.answers or {}).get("updates") or []:
-        at = datetime.fromisoformat(update_["at"])
-        if update_["kind"] == "worse":
-            entries.append(TimelineEntry(at, _l("You told us things have got worse"),
-                                         _l("A clinician will look at what you wrote."), mine=update_["text"]))
+    if req.front_door_received_at is not None:
+        title, text = RECEIVED_BY_FRONT_DOOR
+        entries.append(TimelineEntry(req.front_door_received_at, title, text))
+    for update_ in req.updates:
+        if update_.kind == UPDATE_WORSE:
+            entries.append(TimelineEntry(update_.created_at, _l("You told us things have got worse"),
+                                         _l("A clinician will look at what you wrote."), mine=update_.text))
         else:
-            entries.append(TimelineEntry(at, _l("You answered the question"),
-                                         _l("Your answer was sent to the front door."), mine=update_["text"]))
+            entries.append(TimelineEntry(update_.created_at, _l("You answered the question"),
+                                         _l("Your answer was sent to the front door."), mine=update_.text))
     return sorted(entries, key=lambda e: e.at)
+
+
+def status_title_for(req: SupportRequest) -> str:
+    """The request's status as its requester reads it: "Sent" until the front door has it."""
+    if req.status == RECEIVED and req.front_door_received_at is not None:
+        return str(RECEIVED_BY_FRONT_DOOR[0])
+    return str(STATUS_WORDS[req.status][0])
 
 
 def open_question(req: SupportRequest) -> str | None:
@@ -229,9 +256,28 @@ def still_waiting(req: SupportRequest) -> bool:
     return req.status in WAITING
 
 
-def review_by(now: datetime | None = None) -> date:
-    """When a clinician will have looked at a "worse" flag: the end of the next working day in England."""
-    return next_working_day(clock.to_local(now or clock.now()).date())
+def add_risk_signal(req: SupportRequest, kind: str, at: datetime | None = None) -> RiskSignal:
+    """A reason to look at this request first, promised for the end of the next working day."""
+    arrived = at or clock.now()
+    signal = RiskSignal(request_id=req.id, kind=kind, arrived_at=arrived, due_by=promise_after(arrived))
+    db.session.add(signal)
+    return signal
+
+
+def lock(req: SupportRequest) -> SupportRequest:
+    """Take the request's row lock for the rest of the transaction, then read it again.
+
+    An UPDATE of the row is the lock on both databases: PostgreSQL locks the row until commit, and
+    SQLite takes its one write lock (reads there run outside a transaction until the first write, so
+    what is read after this is the latest). Every change that reads the request and writes it back
+    (the record, an update's key) comes after this, so concurrent changes queue instead of losing one.
+    """
+    db.session.execute(update(SupportRequest).where(SupportRequest.id == req.id)
+                       .values(updated_at=clock.now()).execution_options(synchronize_session=False))
+    db.session.refresh(req)
+    for name in ("events", "updates", "risk_signals"):
+        db.session.refresh(req, [name])
+    return req
 
 
 # -- changes ---------------------------------------------------------------------------------------
@@ -263,6 +309,7 @@ def move(req: SupportRequest, status: str, *, actor: str, thrive_group: str | No
     from the front door's own system) an update delivered to it."""
     if status not in STATUSES:
         raise ApiError("status", f"unknown status {status!r}")
+    lock(req)
     now = clock.now()
     if thrive_group:
         req.thrive_group = thrive_group
@@ -274,8 +321,6 @@ def move(req: SupportRequest, status: str, *, actor: str, thrive_group: str | No
                                thrive_group=req.thrive_group, note_for_requester=shown, actor=actor)
     db.session.add(event)
     req.status, req.updated_at = status, now
-    if status in (TRIAGED, ALLOCATED, ADVICE_GIVEN, CLOSED):
-        req.needs_review_at = None
     db.session.flush()
     db.session.refresh(req, ["events"])
     actor_id = int(actor.removeprefix("user:")) if actor.startswith("user:") else None
@@ -288,41 +333,116 @@ def move(req: SupportRequest, status: str, *, actor: str, thrive_group: str | No
     return event
 
 
-def _add_update(req: SupportRequest, kind: str, text: str, **extra: Any) -> None:
-    answers = dict(req.answers or {})
-    answers["updates"] = [*(answers.get("updates") or []),
-                          {"kind": kind, "at": clock.now().isoformat(), "text": text.strip(), **extra}]
-    req.answers = answers
-    req.updated_at = clock.now()
+def _add_update(req: SupportRequest, kind: str, text: str, question: str | None = None) -> RequestUpdate:
+    """A new row (never a rewrite of a list), so an update sent at the same moment as another is kept."""
+    row = RequestUpdate(request_id=req.id, kind=kind, text=text.strip(), question=question, created_at=clock.now())
+    db.session.add(row)
+    return row
 
 
-def report_worse(req: SupportRequest, text: str, actor_id: int | None) -> None:
-    """Flag for review at the top of the queue, with what they wrote, and send it to the front door."""
-    _add_update(req, "worse", text)
-    req.needs_review_at = clock.now()
+def report_worse(req: SupportRequest, text: str, actor_id: int | None) -> RiskSignal:
+    """Into the risk band at the top of the queue, with what they wrote, and to the front door."""
+    lock(req)
+    _add_update(req, UPDATE_WORSE, text)
+    signal = add_risk_signal(req, SIGNAL_WORSE)
+    db.session.flush()
+    db.session.refresh(req, ["updates", "risk_signals"])
     _send_update(req)
     audit.record("support_request.worse", actor_id=actor_id, subject_type="support_request", subject_id=req.id)
+    return signal
 
 
 def answer_question(req: SupportRequest, text: str, actor_id: int | None) -> None:
-    """The requester's answer joins the record, goes to the front door, and the request is back with it."""
+    """The answer joins the record and goes to the front door, and the request is back with it.
+    It is not a risk signal: the request keeps its place, and any risk band it was in."""
+    lock(req)
     question = open_question(req)
-    _add_update(req, "answer", text, question=question or "")
+    _add_update(req, UPDATE_ANSWER, text, question=question or "")
     now = clock.now()
     db.session.add(RequestStatusEvent(request_id=req.id, status=RECEIVED, occurred_at=now, actor="requester"))
-    req.status, req.needs_review_at = RECEIVED, now
+    req.status = RECEIVED
     db.session.flush()
-    db.session.refresh(req, ["events"])
+    db.session.refresh(req, ["events", "updates"])
     _send_update(req)
     audit.record("support_request.answered", actor_id=actor_id, subject_type="support_request", subject_id=req.id)
 
 
-def mark_reviewed(req: SupportRequest, user) -> None:
-    req.needs_review_at = None
+def mark_reviewed(req: SupportRequest, user) -> int:
+    """Every open risk signal on the request is reviewed by this clinician (audited). Returns how many."""
+    lock(req)
+    now = clock.now()
+    signals = [signal for signal in req.risk_signals if signal.reviewed_at is None]
+    for signal in signals:
+        signal.reviewed_at, signal.reviewed_by_id = now, user.id
     audit.record("support_request.reviewed", actor_id=user.id, subject_type="support_request", subject_id=req.id)
+    return len(signals)
 
 
 # -- the status API --------------------------------------------------------------------------------
+
+from webapp.support import status_rules  # noqa: E402 - kept with the status API, its only user here
+
+# Every string the payload may carry. Each is checked for refused characters before anything reads
+# it: a lone surrogate cannot be encoded for either database, PostgreSQL refuses NUL in text, and the
+# rest only arrive in hostile input or to make a note display other than as written.
+NAME_FIELDS = ("status", "thrive_group", "service_id")
+TEXT_FIELDS = (*NAME_FIELDS, "note_for_requester", "question", "wait_note", "paused_reason")
+NAME_LIMIT = 60  # the longest a service id can be; statuses and groupings are shorter
+REFUSED_CHARACTERS = (
+    (re.compile(r"[\ud800-\udfff]"), "a lone surrogate, which is not valid Unicode text"),
+    (re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"),
+     "a control character (of those only tab, newline and carriage return are allowed)"),
+    # The explicit embeddings, overrides and isolates ("Trojan Source"): they make text display in an
+    # order other than the one it was written in. The implicit marks (U+200E, U+200F, U+061C) stay
+    # allowed: right-to-left languages need them, and they cannot reorder what is around them.
+    (re.compile(r"[\u202a-\u202e\u2066-\u2069]"),
+     "a bidirectional control character, which can make the text display in a misleading order"),
+)
+
+
+def _check_characters(name: str, value: Any) -> None:
+    """Refuse a string holding a character no field may hold, or too long (422 naming what and where)."""
+    if not isinstance(value, str):
+        return
+    for pattern, what in REFUSED_CHARACTERS:
+        found = pattern.search(value)
+        if found:
+            raise ApiError(name, f"{name} contains {what}: U+{ord(found.group()):04X} at position {found.start()}")
+    limit = NAME_LIMIT if name in NAME_FIELDS else NOTE_LIMIT
+    if len(value) > limit:
+        raise ApiError(name, f"{name} must be at most {limit} characters; this one has {len(value)}")
+
+
+def _reopen(payload: dict[str, Any], status: Any) -> bool:
+    reopen = payload.get("reopen")
+    if reopen is None:
+        return False
+    if not isinstance(reopen, bool):
+        raise ApiError("reopen", "reopen must be true or false")
+    if reopen and status is None:
+        raise ApiError("reopen", "reopen needs the status to reopen the request to, e.g. triaged")
+    return reopen
+
+
+def _carries_news(req: SupportRequest, shown: str | None, group: str | None, service_id: str | None) -> bool:
+    """Whether a move brings something new: a note unlike the last one, another grouping or service."""
+    latest = max(req.events, key=lambda event: (event.occurred_at, event.id), default=None)
+    new_note = bool(shown) and (latest is None or shown != latest.note_for_requester)
+    moved_on = (group or req.thrive_group) != req.thrive_group or (service_id or req.service_id) != req.service_id
+    return new_note or moved_on
+
+
+def _check_move(req: SupportRequest, status: str, *, reopen: bool, shown: str | None, group: str | None,
+                service_id: str | None) -> None:
+    """The transition rules (webapp.support.status_rules), against the request as it is once locked,
+    so two changes at once cannot both pass on what was there before either."""
+    lock(req)
+    try:
+        status_rules.check_transition(req.status, status, reopen=reopen,
+                                      carries_news=_carries_news(req, shown, group, service_id))
+    except status_rules.TransitionRefused as refused:
+        raise ApiError(refused.field, refused.reason) from None
+
 
 def _text(payload: dict[str, Any], name: str, limit: int = NOTE_LIMIT) -> str | None:
     value = payload.get(name)
@@ -343,15 +463,21 @@ def _service(service_id: Any) -> Service:
 
 
 def apply_status_payload(req: SupportRequest, payload: Any) -> RequestStatusEvent | None:
-    """Validate everything first (422 on the first problem), then change the request and the service."""
+    """Validate everything first (422 on the first problem), then change the request and the service.
+
+    Every string is checked for refused characters before anything else; a change of status follows
+    the written rules (webapp.support.status_rules): a closed request comes back only with a reopen."""
     if not isinstance(payload, dict):
         raise ApiError("body", "the body must be a JSON object")
+    for name in TEXT_FIELDS:
+        _check_characters(name, payload.get(name))
     status = payload.get("status")
     wait_fields = {"wait_note", "paused", "paused_reason"} & set(payload)
     if status is None and not wait_fields:
         raise ApiError("status", f"status is required; use one of {', '.join(API_STATUSES)}")
     if status is not None and status not in API_STATUSES:
         raise ApiError("status", f"unknown status {status!r}; use one of {', '.join(API_STATUSES)}")
+    reopen = _reopen(payload, status)
     group = payload.get("thrive_group")
     if group is not None and group not in THRIVE_GROUPS:
         raise ApiError("thrive_group", f"unknown thrive_group {group!r}; use one of {', '.join(THRIVE_GROUPS)}")
@@ -368,6 +494,9 @@ def apply_status_payload(req: SupportRequest, payload: Any) -> RequestStatusEven
         raise ApiError("paused", "paused must be true or false")
     if paused and not paused_reason:
         raise ApiError("paused_reason", "a reason shown to people is required to pause a service")
+    if status is not None:
+        shown = (question or note) if status == MORE_INFORMATION_NEEDED else note
+        _check_move(req, status, reopen=reopen, shown=shown, group=group, service_id=service.id if service else None)
     if wait_fields:
         from webapp.directory.service import set_wait_note
 
@@ -378,6 +507,8 @@ def apply_status_payload(req: SupportRequest, payload: Any) -> RequestStatusEven
                       paused=paused, paused_reason=paused_reason)
     if status is None:
         return None
+    if reopen:
+        audit.record("support_request.reopened", subject_type="support_request", subject_id=req.id)
     return move(req, status, actor="ifd_api", thrive_group=group, service_id=service.id if service else None,
                 note=note, question=question or note, deliver=False)
 
@@ -387,9 +518,31 @@ def apply_status_payload(req: SupportRequest, payload: Any) -> RequestStatusEven
 QUEUE_PAGE = 50
 
 
+@dataclass(frozen=True)
+class QueueRow:
+    """A request in the queue; `signal_since`/`due_by` are set when it is in the risk band."""
+
+    request: SupportRequest
+    signal_since: datetime | None
+    due_by: datetime | None
+    signal_kinds: tuple[str, ...]
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_by is not None and self.due_by < clock.now()
+
+
+def _open_signals():
+    """Per request with unreviewed risk signals: the first one's arrival, the earliest promise, the kinds."""
+    return (select(RiskSignal.request_id, func.min(RiskSignal.arrived_at).label("since"),
+                   func.min(RiskSignal.due_by).label("due_by"))
+            .where(RiskSignal.reviewed_at.is_(None)).group_by(RiskSignal.request_id).subquery())
+
+
 def queue(status: str | None = None, thrive_group: str | None = None,
-          page: int = 1) -> tuple[list[SupportRequest], int]:
-    """Requests made through Flourish: flagged "worse" first, then urgent, then oldest. (rows, total)."""
+          page: int = 1) -> tuple[list[QueueRow], int]:
+    """Requests made through Flourish, risk first: one band at the top holds every request with an
+    unreviewed risk signal, by when the signal arrived; then the rest, oldest first. (rows, total)."""
     where = [SupportRequest.fhir_record.is_not(None)]
     if status in STATUSES:
         where.append(SupportRequest.status == status)
@@ -399,15 +552,36 @@ def queue(status: str | None = None, thrive_group: str | None = None,
         where.append(SupportRequest.thrive_group.is_(None))
     elif thrive_group in THRIVE_GROUPS:
         where.append(SupportRequest.thrive_group == thrive_group)
-    order = (case((SupportRequest.needs_review_at.is_not(None), 0), else_=1),
-             case((SupportRequest.priority == URGENT, 0), else_=1), SupportRequest.received_at, SupportRequest.id)
+    signals = _open_signals()
+    order = (case((signals.c.since.is_not(None), 0), else_=1), signals.c.since,
+             SupportRequest.received_at, SupportRequest.id)
     total = db.session.scalar(select(func.count()).select_from(SupportRequest).where(*where)) or 0
-    rows = db.session.scalars(select(SupportRequest).where(*where).order_by(*order)
-                              .limit(QUEUE_PAGE).offset((max(page, 1) - 1) * QUEUE_PAGE))
-    return list(rows), total
+    found = db.session.execute(
+        select(SupportRequest, signals.c.since, signals.c.due_by)
+        .outerjoin(signals, signals.c.request_id == SupportRequest.id)
+        .where(*where).order_by(*order).limit(QUEUE_PAGE).offset((max(page, 1) - 1) * QUEUE_PAGE)).all()
+    kinds: dict[int, set[str]] = {}
+    banded = [row[0].id for row in found if row[1] is not None]
+    if banded:  # the kinds of every banded row in one query (no N+1)
+        for request_id, kind in db.session.execute(
+                select(RiskSignal.request_id, RiskSignal.kind)
+                .where(RiskSignal.request_id.in_(banded), RiskSignal.reviewed_at.is_(None))):
+            kinds.setdefault(request_id, set()).add(kind)
+    rows = [QueueRow(req, since, due_by, tuple(sorted(kinds.get(req.id, ())))) for req, since, due_by in found]
+    return rows, total
+
+
+def overdue_signals() -> tuple[int, datetime | None]:
+    """(how many unreviewed risk signals are past their promise, the oldest promise) for system health."""
+    count, oldest = db.session.execute(
+        select(func.count(), func.min(RiskSignal.due_by))
+        .where(RiskSignal.reviewed_at.is_(None), RiskSignal.due_by < clock.now())).one()
+    return count or 0, oldest
 
 
 def record_view(req: SupportRequest, user) -> None:
+    """Audited; and a clinician who has opened the request means the front door has it."""
+    delivery.mark_received_by_front_door([req.id])
     audit.record("support_request.viewed", actor_id=user.id, subject_type="support_request", subject_id=req.id)
 
 

@@ -323,6 +323,8 @@ class Estimate:
     - "first_contact": not looked at yet; `typical` is the usual wait from request to first contact.
     - "allocation": looked at, not yet allocated; `typical` is the usual wait from triage to allocation.
     - "none": seen, given advice or closed (or unknown): nothing to estimate.
+    - "urgent": on the urgent path (webapp.support.urgency): never a queue place or a span of weeks,
+      only `promise`, who will look or contact them and by when.
     `service` is set when allocated (its wait_note, paused and paused_reason are shown too).
     """
 
@@ -334,6 +336,7 @@ class Estimate:
     high_weeks: int | None = None
     typical: TypicalWait | None = None
     computed_at: datetime | None = None
+    promise: Any = None
 
 
 def _waiting_for(service_id: str):
@@ -367,7 +370,13 @@ def personal_estimate(support_request: SupportRequest | None) -> Estimate:
     """The honest estimate for one request, from its status and the published figures."""
     if support_request is None:
         return Estimate(kind="none")
+    from webapp.support.urgency import promise_for
+
     status = support_request.status
+    if status in ("received", "more_information_needed", "triaged", "allocated"):
+        promise = promise_for(support_request)
+        if promise is not None:
+            return Estimate(kind="urgent", promise=promise)
     snapshot = current_snapshot()
     payload = snapshot.payload
     if status == ALLOCATED and support_request.service_id:

@@ -60,6 +60,17 @@ function renderHistory(section) {
   section.hidden = entries.length === 0;
 }
 
+// The lowest mood gets a kind reply pointing to help now. It is in the page already (translated on the
+// server, and kept for offline use), hidden until then.
+const LOWEST_MOOD = 1;
+
+function showLowReply(score) {
+  const reply = document.querySelector("[data-mood-low-reply]");
+  if (!reply) return;
+  reply.hidden = score !== LOWEST_MOOD;
+  if (!reply.hidden) reply.focus();
+}
+
 function initDeviceForm(form) {
   const history = document.querySelector("[data-mood-device-history]");
   const status = form.querySelector("[data-mood-status]");
@@ -80,6 +91,7 @@ function initDeviceForm(form) {
     form.reset();
     status.textContent = form.dataset.messageSaved;
     renderHistory(history);
+    showLowReply(Number(chosen.value));
   });
   history.querySelector("[data-mood-delete-all]").addEventListener("click", () => {
     clearEntries();

@@ -11,3 +11,13 @@ for (const form of document.querySelectorAll("form[data-support-form]")) {
   });
   window.addEventListener("online", () => { if (message) message.hidden = true; });
 }
+
+// A "Why not?" box and its guidance show once "No" or "Not sure" is chosen (without this script
+// they always show).
+for (const block of document.querySelectorAll("[data-reveal-for]")) {
+  const radios = document.querySelectorAll(`input[type="radio"][name="${block.dataset.revealFor}"]`);
+  const values = (block.dataset.revealValues || "").split(" ");
+  const update = () => { block.hidden = ![...radios].some((radio) => radio.checked && values.includes(radio.value)); };
+  for (const radio of radios) radio.addEventListener("change", update);
+  update();
+}
