@@ -70,10 +70,12 @@ def promise_for(req: SupportRequest) -> UrgentPromise | None:
     if not is_urgent_path(req):
         return None
     now = clock.now()
-    signals = open_signals(req)
-    if signals:
-        by = min(signal.due_by for signal in signals)
+    acted = [event.occurred_at for event in req.events if event.actor != "requester"]
+    last_acted = max(acted) if acted else None
+    # A signal the front door has not acted on since it came: the promise is that someone looks.
+    waiting = [s for s in open_signals(req) if last_acted is None or s.arrived_at > last_acted]
+    if waiting:
+        by = min(signal.due_by for signal in waiting)
         return UrgentPromise("look", by, overdue=by < now)
-    latest = max([event.occurred_at for event in req.events] or [req.received_at])
-    by = promise_after(latest)
+    by = promise_after(last_acted or req.received_at)
     return UrgentPromise("contact", by, overdue=by < now)
