@@ -29,4 +29,6 @@ class Service(db.Model):
     wait_note: Mapped[str | None] = mapped_column(Text)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_reason: Mapped[str | None] = mapped_column(Text)
+    # How often people waiting for it are asked "How are things now?" (webapp/checkins), 2 to 8 weeks.
+    check_in_weeks: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)

@@ -186,6 +186,9 @@ def _items(req: SupportRequest, answers: dict[str, Any], texts: dict[str, str]) 
         if answer:
             item["answer"] = answer
         items.append(item)
+    from webapp.checkins.service import record_items
+
+    items.extend(record_items(req))
     for number, update in enumerate(req.updates, start=1):
         label = "Things have got worse" if update.kind == UPDATE_WORSE else f"Answer to: {update.question or ''}"
         items.append({"linkId": f"update-{number}", "text": f"{label} ({update.created_at.isoformat()})",

@@ -26,7 +26,7 @@ def _tracked(req) -> bool:
     return req.trackable and req.reference in session.get(TRACKED_KEY, [])
 
 
-def _visible(reference: str, via_track: bool):
+def visible(reference: str, via_track: bool):
     req = service.by_reference(reference)
     if req is None or req.fhir_record is None:
         abort(404)
@@ -36,13 +36,21 @@ def _visible(reference: str, via_track: bool):
     return req
 
 
-def _page(req, via_track: bool, worse_form=None, answer_form=None, status: int = 200):
+def page(req, via_track: bool, worse_form=None, answer_form=None, status: int = 200, check_in_form=None):
+    """The request's page (signed in, or by /track). `check_in_form`: a check-in sent with errors."""
+    from webapp.checkins import service as checkins
+    from webapp.checkins.forms import CheckInForm
+
     return render_template(
         "support/timeline.html", req=req, support_request=req, entries=service.timeline(req), via_track=via_track,
         question=service.open_question(req), waiting=service.still_waiting(req),
         worse_form=worse_form or WorseForm(), answer_form=answer_form or AnswerForm(),
-        worse_url=url_for(".track_worse" if via_track else ".worse", reference=req.reference),
-        answer_url=url_for(".track_answer" if via_track else ".answer", reference=req.reference)), status
+        worse_url=url_for(f"{bp.name}.track_worse" if via_track else f"{bp.name}.worse", reference=req.reference),
+        answer_url=url_for(f"{bp.name}.track_answer" if via_track else f"{bp.name}.answer", reference=req.reference),
+        check_in=checkins.open_check_in(req), check_in_form=check_in_form or CheckInForm()), status
+
+
+
 
 
 @bp.route("/request-support/my-requests")
@@ -54,13 +62,13 @@ def mine():
 @bp.route("/request-support/my-requests/<reference>")
 @role_required(*PUBLIC_ROLES)
 def timeline(reference: str):
-    return _page(_visible(reference, via_track=False), via_track=False)
+    return page(visible(reference, via_track=False), via_track=False)
 
 
 def _worse(req, via_track: bool):
     form = WorseForm()
     if not form.validate_on_submit() or not service.still_waiting(req):
-        return _page(req, via_track, worse_form=form, status=400)
+        return page(req, via_track, worse_form=form, status=400)
     signal = service.report_worse(req, form.what_changed.data, getattr(current_user, "id", None))
     db.session.commit()
     return render_template("support/worse_sent.html", req=req, signal=signal,
@@ -70,7 +78,7 @@ def _worse(req, via_track: bool):
 def _answer(req, via_track: bool):
     form = AnswerForm()
     if not form.validate_on_submit() or service.open_question(req) is None:
-        return _page(req, via_track, answer_form=form, status=400)
+        return page(req, via_track, answer_form=form, status=400)
     service.answer_question(req, form.answer.data, getattr(current_user, "id", None))
     db.session.commit()
     return redirect(url_for(".track_page" if via_track else ".timeline", reference=req.reference, answered=1), 303)
@@ -79,13 +87,13 @@ def _answer(req, via_track: bool):
 @bp.route("/request-support/my-requests/<reference>/worse", methods=["POST"])
 @role_required(*PUBLIC_ROLES)
 def worse(reference: str):
-    return _worse(_visible(reference, via_track=False), via_track=False)
+    return _worse(visible(reference, via_track=False), via_track=False)
 
 
 @bp.route("/request-support/my-requests/<reference>/answer", methods=["POST"])
 @role_required(*PUBLIC_ROLES)
 def answer(reference: str):
-    return _answer(_visible(reference, via_track=False), via_track=False)
+    return _answer(visible(reference, via_track=False), via_track=False)
 
 
 def _track_failed(response) -> bool:
@@ -110,14 +118,14 @@ def track():
 
 @bp.route("/track/<reference>")
 def track_page(reference: str):
-    return _page(_visible(reference, via_track=True), via_track=True)
+    return page(visible(reference, via_track=True), via_track=True)
 
 
 @bp.route("/track/<reference>/worse", methods=["POST"])
 def track_worse(reference: str):
-    return _worse(_visible(reference, via_track=True), via_track=True)
+    return _worse(visible(reference, via_track=True), via_track=True)
 
 
 @bp.route("/track/<reference>/answer", methods=["POST"])
 def track_answer(reference: str):
-    return _answer(_visible(reference, via_track=True), via_track=True)
+    return _answer(visible(reference, via_track=True), via_track=True)

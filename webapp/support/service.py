@@ -228,6 +228,9 @@ def timeline(req: SupportRequest) -> list[TimelineEntry]:
     if req.front_door_received_at is not None:
         title, text = RECEIVED_BY_FRONT_DOOR
         entries.append(TimelineEntry(req.front_door_received_at, title, text))
+    from webapp.checkins.timeline import check_in_entries
+
+    entries.extend(check_in_entries(req, TimelineEntry))
     for update_ in req.updates:
         if update_.kind == UPDATE_WORSE:
             entries.append(TimelineEntry(update_.created_at, _l("You told us things have got worse"),
@@ -295,7 +298,7 @@ def _tell_requester(req: SupportRequest) -> None:
              subject_type="support_request", subject_id=req.id, topic=f"request-{req.id}")
 
 
-def _send_update(req: SupportRequest) -> None:
+def send_update(req: SupportRequest) -> None:
     """The whole record again, as an update with its own Bundle.identifier (the pull API keeps the reference)."""
     bundle = refresh_record(req)
     keyed = {**bundle, "identifier": {**bundle["identifier"], "value": delivery.update_key(req)}}
@@ -327,7 +330,7 @@ def move(req: SupportRequest, status: str, *, actor: str, thrive_group: str | No
     audit.record(f"support_request.{status}", actor_id=actor_id, subject_type="support_request", subject_id=req.id)
     _tell_requester(req)
     if deliver:
-        _send_update(req)
+        send_update(req)
     else:
         refresh_record(req)
     return event
@@ -347,7 +350,7 @@ def report_worse(req: SupportRequest, text: str, actor_id: int | None) -> RiskSi
     signal = add_risk_signal(req, SIGNAL_WORSE)
     db.session.flush()
     db.session.refresh(req, ["updates", "risk_signals"])
-    _send_update(req)
+    send_update(req)
     audit.record("support_request.worse", actor_id=actor_id, subject_type="support_request", subject_id=req.id)
     return signal
 
@@ -363,7 +366,7 @@ def answer_question(req: SupportRequest, text: str, actor_id: int | None) -> Non
     req.status = RECEIVED
     db.session.flush()
     db.session.refresh(req, ["events", "updates"])
-    _send_update(req)
+    send_update(req)
     audit.record("support_request.answered", actor_id=actor_id, subject_type="support_request", subject_id=req.id)
 
 

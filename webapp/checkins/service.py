@@ -1,0 +1,274 @@
+"""Wait well: everyone still waiting is asked "How are things now?" every few weeks, and every answer
+does something (never nothing, and never a discharge by itself).
+
+- Worse: into the risk band at once (a risk signal with its dated promise), urgent help shown.
+- OK now: onto the clinicians' "to confirm" list; only a clinician closes the request, and says so.
+- Not sure: the request is marked "would like a call" for the clinicians.
+- Still need help: stays; the person sees their estimate again.
+- No answer: one reminder after 7 days; after 14 days, the "not heard from" list for outreach.
+
+Each answer is its own row, answered once (a replay changes nothing), and goes to the front door as an
+update of the record. Plain functions over the session; no `request`. Callers commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from webapp import audit, clock
+from webapp.checkins.models import ANSWERS, NOT_SURE, OK_NOW, WORSE, WaitCheckIn
+from webapp.directory.models import Service
+from webapp.extensions import db
+from webapp.i18n import N_
+from webapp.support import service as support
+from webapp.support.models import CLOSED, SIGNAL_CHECK_IN_WORSE, RiskSignal, SupportRequest
+
+DEFAULT_WEEKS, FEWEST_WEEKS, MOST_WEEKS = 4, 2, 8
+REMIND_AFTER = timedelta(days=7)
+NOT_HEARD_AFTER = timedelta(days=14)
+SCHEDULE = "schedule"
+WORDS_LIMIT = 1000
+
+
+class CheckInNotFound(LookupError):
+    """No such check-in for this request (or it is someone else's): the same answer for every reason."""
+
+
+class NotWaiting(ValueError):
+    """The request is closed or has its help: there is nothing to check in about."""
+
+
+def cadence(weeks: int | None) -> timedelta:
+    return timedelta(weeks=min(max(weeks or DEFAULT_WEEKS, FEWEST_WEEKS), MOST_WEEKS))
+
+
+# -- asking ---------------------------------------------------------------------------------------
+
+def _last_asked():
+    return (select(WaitCheckIn.request_id, func.max(WaitCheckIn.asked_at).label("last"))
+            .group_by(WaitCheckIn.request_id).subquery())
+
+
+def due_requests(now: datetime) -> list[int]:
+    """Requests still waiting whose last check-in (or, before the first, the request) is at least their
+    service's cadence ago. The query narrows by the shortest cadence; each service's own is applied here."""
+    last = _last_asked()
+    since = func.coalesce(last.c.last, SupportRequest.received_at)
+    rows = db.session.execute(
+        select(SupportRequest.id, since.label("since"), Service.check_in_weeks)
+        .outerjoin(last, last.c.request_id == SupportRequest.id)
+        .outerjoin(Service, Service.id == SupportRequest.service_id)
+        .where(SupportRequest.status.in_(support.WAITING), SupportRequest.fhir_record.is_not(None),
+               since <= now - cadence(FEWEST_WEEKS))
+        .order_by(SupportRequest.id))
+    return [request_id for request_id, asked_since, weeks in rows
+            if _aware(asked_since) <= now - cadence(weeks)]
+
+
+def _aware(moment: datetime | str) -> datetime:
+    """coalesce() loses the column type on SQLite, so the moment may come back as text or naive."""
+    from datetime import UTC
+
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def ask_due() -> int:
+    """Worker job: ask everyone whose check-in is due. Safe with any number of workers: each request is
+    asked under its row lock, after checking again that nobody asked meanwhile."""
+    now = clock.now()
+    asked = 0
+    for request_id in due_requests(now):
+        req = db.session.get(SupportRequest, request_id)
+        if req is not None and _ask_if_still_due(req, now):
+            asked += 1
+        db.session.commit()
+    return asked
+
+
+def _ask_if_still_due(req: SupportRequest, now: datetime) -> bool:
+    support.lock(req)
+    if req.status not in support.WAITING:
+        return False
+    last = db.session.scalar(select(func.max(WaitCheckIn.asked_at)).where(WaitCheckIn.request_id == req.id))
+    weeks = db.session.scalar(select(Service.check_in_weeks).where(Service.id == req.service_id)) \
+        if req.service_id else None
+    if _aware(last or req.received_at) > now - cadence(weeks):
+        return False
+    _ask(req, SCHEDULE)
+    return True
+
+
+def ask_now(req: SupportRequest, user) -> WaitCheckIn:
+    """A clinician's "ask how they are": a check-in now, whatever the cadence."""
+    support.lock(req)
+    if req.status not in support.WAITING:
+        raise NotWaiting(req.status)
+    check_in = _ask(req, f"user:{user.id}")
+    audit.record("wait_check_in.asked", actor_id=user.id, subject_type="support_request", subject_id=req.id)
+    return check_in
+
+
+def _ask(req: SupportRequest, asked_by: str) -> WaitCheckIn:
+    check_in = WaitCheckIn(request_id=req.id, asked_at=clock.now(), asked_by=asked_by)
+    db.session.add(check_in)
+    db.session.flush()
+    _notify(req, check_in)
+    return check_in
+
+
+def _notify(req: SupportRequest, check_in: WaitCheckIn) -> None:
+    """A notification to a signed-in requester (through the outbox: quiet hours and discreet text apply).
+    Someone who follows by /track sees the question at the top of the request's page."""
+    if req.requester_user_id is None:
+        return
+    from webapp.notifications.models import REQUEST_UPDATE
+    from webapp.notifications.service import schedule
+
+    schedule(user_id=req.requester_user_id, kind=REQUEST_UPDATE, due_at=clock.now(),
+             title=N_("How are things now?"),
+             body=N_("Tell us how things are while you wait (%(reference)s). It takes two taps."),
+             params={"reference": req.reference}, url=f"/request-support/my-requests/{req.reference}#check-in",
+             subject_type="wait_check_in", subject_id=check_in.id, topic=f"check-in-{req.id}")
+
+
+def remind_due() -> int:
+    """Worker job: one reminder for a check-in left unanswered for 7 days (set once, by one worker)."""
+    now = clock.now()
+    candidates = db.session.scalars(
+        select(WaitCheckIn).join(SupportRequest, SupportRequest.id == WaitCheckIn.request_id)
+        .where(WaitCheckIn.answered_at.is_(None), WaitCheckIn.reminded_at.is_(None),
+               WaitCheckIn.asked_at <= now - REMIND_AFTER, SupportRequest.status.in_(support.WAITING))).all()
+    reminded = 0
+    for check_in in candidates:
+        claimed = db.session.execute(
+            update(WaitCheckIn).where(WaitCheckIn.id == check_in.id, WaitCheckIn.reminded_at.is_(None),
+                                      WaitCheckIn.answered_at.is_(None))
+            .values(reminded_at=now).execution_options(synchronize_session=False)).rowcount
+        if claimed:
+            _notify(check_in.request, check_in)
+            reminded += 1
+        db.session.commit()
+    return reminded
+
+
+# -- answering ------------------------------------------------------------------------------------
+
+def open_check_in(req: SupportRequest) -> WaitCheckIn | None:
+    """The latest unanswered check-in of a request still waiting, for its page."""
+    if req.status not in support.WAITING:
+        return None
+    latest = db.session.scalar(select(WaitCheckIn).where(WaitCheckIn.request_id == req.id)
+                               .order_by(WaitCheckIn.asked_at.desc(), WaitCheckIn.id.desc()).limit(1))
+    return latest if latest is not None and latest.answered_at is None else None
+
+
+@dataclass(frozen=True)
+class Answered:
+    check_in: WaitCheckIn
+    signal: RiskSignal | None  # for "worse": the promise made
+    replay: bool  # already answered: nothing was changed
+
+
+def answer(req: SupportRequest, check_in_id: int, given: str, words: str | None,
+           actor_id: int | None) -> Answered:
+    """Record the answer once and do what it asks. A replay (the same check-in answered again, a double
+    tap, a resent form) returns what was recorded and changes nothing."""
+    if given not in ANSWERS:
+        raise ValueError(given)
+    support.lock(req)
+    check_in = db.session.get(WaitCheckIn, check_in_id)
+    if check_in is None or check_in.request_id != req.id:
+        raise CheckInNotFound(check_in_id)
+    if check_in.answered_at is not None:
+        return Answered(check_in, _signal_for(check_in), replay=True)
+    if req.status not in support.WAITING:
+        raise NotWaiting(req.status)
+    now = clock.now()
+    check_in.answer, check_in.words, check_in.answered_at = given, (words or "").strip() or None, now
+    signal = support.add_risk_signal(req, SIGNAL_CHECK_IN_WORSE, now) if given == WORSE else None
+    db.session.flush()
+    db.session.refresh(req, ["risk_signals"])
+    support.send_update(req)
+    audit.record(f"wait_check_in.{given}", actor_id=actor_id, subject_type="support_request", subject_id=req.id)
+    return Answered(check_in, signal, replay=False)
+
+
+def _signal_for(check_in: WaitCheckIn) -> RiskSignal | None:
+    if check_in.answer != WORSE:
+        return None
+    return db.session.scalar(select(RiskSignal).where(
+        RiskSignal.request_id == check_in.request_id, RiskSignal.kind == SIGNAL_CHECK_IN_WORSE,
+        RiskSignal.arrived_at == check_in.answered_at).limit(1))
+
+
+def answered_for(req: SupportRequest) -> list[WaitCheckIn]:
+    return list(db.session.scalars(select(WaitCheckIn).where(WaitCheckIn.request_id == req.id,
+                                                             WaitCheckIn.answered_at.is_not(None))
+                                   .order_by(WaitCheckIn.answered_at, WaitCheckIn.id)))
+
+
+def all_for(req: SupportRequest) -> list[WaitCheckIn]:
+    return list(db.session.scalars(select(WaitCheckIn).where(WaitCheckIn.request_id == req.id)
+                                   .order_by(WaitCheckIn.asked_at.desc(), WaitCheckIn.id.desc())))
+
+
+# -- the clinicians' lists -----------------------------------------------------------------------
+
+def _waiting_join(query):
+    return query.join(SupportRequest, SupportRequest.id == WaitCheckIn.request_id).where(
+        SupportRequest.status.in_(support.WAITING))
+
+
+def to_confirm() -> list[WaitCheckIn]:
+    """"I'm OK now" answers no clinician has decided on: nobody leaves the list by themselves."""
+    return list(db.session.scalars(_waiting_join(select(WaitCheckIn)).where(
+        WaitCheckIn.answer == OK_NOW, WaitCheckIn.decision.is_(None)).order_by(WaitCheckIn.answered_at)))
+
+
+def would_like_a_call() -> list[WaitCheckIn]:
+    return list(db.session.scalars(_waiting_join(select(WaitCheckIn)).where(
+        WaitCheckIn.answer == NOT_SURE, WaitCheckIn.decision.is_(None)).order_by(WaitCheckIn.answered_at)))
+
+
+def not_heard_from() -> list[WaitCheckIn]:
+    """Requests whose latest check-in has gone 14 days unanswered: for outreach, never discharge."""
+    last = _last_asked()
+    return list(db.session.scalars(
+        _waiting_join(select(WaitCheckIn))
+        .join(last, (last.c.request_id == WaitCheckIn.request_id) & (last.c.last == WaitCheckIn.asked_at))
+        .where(WaitCheckIn.answered_at.is_(None), WaitCheckIn.asked_at <= clock.now() - NOT_HEARD_AFTER)
+        .order_by(WaitCheckIn.asked_at)))
+
+
+def decide(check_in: WaitCheckIn, decision: str, note: str, user) -> None:
+    """A clinician's decision on an "OK now" (closed or kept) or a "not sure" (called); the person is told."""
+    req = check_in.request
+    support.lock(req)
+    if check_in.decision is not None:
+        return
+    check_in.decision, check_in.decided_at, check_in.decided_by_id = decision, clock.now(), user.id
+    if decision == CLOSED:
+        support.move(req, CLOSED, actor=f"user:{user.id}", note=note)
+    elif note:
+        support.move(req, req.status, actor=f"user:{user.id}", note=note)
+    audit.record(f"wait_check_in.{decision}", actor_id=user.id, subject_type="support_request", subject_id=req.id)
+
+
+def record_items(req: SupportRequest) -> list[dict]:
+    """Each answered check-in as a QuestionnaireResponse item of the front-door record."""
+    labels = {"still_need": "I still need help", "ok_now": "I'm OK now", "worse": "Things are worse",
+              "not_sure": "Not sure"}
+    items = []
+    for number, check_in in enumerate(answered_for(req), start=1):
+        answer_ = [{"valueString": labels[check_in.answer]}]
+        if check_in.words:
+            answer_.append({"valueString": check_in.words})
+        items.append({"linkId": f"check-in-{number}",
+                      "text": f"How are things now? (check-in while waiting, {check_in.answered_at.isoformat()})",
+                      "answer": answer_})
+    return items
