@@ -52,6 +52,37 @@ def track_answer(reference: str, check_in_id: int):
     return _answer(reference, check_in_id, via_track=True)
 
 
+def _come_back(reference: str, via_track: bool):
+    from webapp.checkins.forms import ComeBackForm
+
+    req = requester_routes.visible(reference, via_track=via_track)
+    form = ComeBackForm()
+    if not service.can_come_back(req):
+        abort(404)
+    if not form.validate_on_submit():
+        return requester_routes.page(req, via_track, come_back_form=form, status=400)
+    signal = service.come_back(req, form.what_changed.data, form.worse.data, getattr(current_user, "id", None))
+    db.session.commit()
+    back = url_for("support_requester.track_page" if via_track else "support_requester.timeline",
+                   reference=req.reference)
+    if signal is not None:
+        return render_template("support/worse_sent.html", req=req, signal=signal, back_url=back)
+    flash(_("Your request is open again, with everything you told us before. A clinician will look at what you "
+            "wrote."), "success")
+    return redirect(back, 303)
+
+
+@bp.route("/request-support/my-requests/<reference>/come-back", methods=["POST"])
+@role_required(*PUBLIC_ROLES)
+def come_back(reference: str):
+    return _come_back(reference, via_track=False)
+
+
+@bp.route("/track/<reference>/come-back", methods=["POST"])
+def track_come_back(reference: str):
+    return _come_back(reference, via_track=True)
+
+
 # -- the front door's side --------------------------------------------------------------------------
 
 def _front_door_request(reference: str):

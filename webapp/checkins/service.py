@@ -24,7 +24,17 @@ from webapp.directory.models import Service
 from webapp.extensions import db
 from webapp.i18n import N_
 from webapp.support import service as support
-from webapp.support.models import CLOSED, SIGNAL_CHECK_IN_WORSE, RiskSignal, SupportRequest
+from webapp.support.models import (
+    ALLOCATED,
+    CLOSED,
+    SIGNAL_CHECK_IN_WORSE,
+    SIGNAL_NOT_SURE,
+    SIGNAL_WORSE,
+    TRIAGED,
+    UPDATE_CAME_BACK,
+    RiskSignal,
+    SupportRequest,
+)
 
 DEFAULT_WEEKS, FEWEST_WEEKS, MOST_WEEKS = 4, 2, 8
 REMIND_AFTER = timedelta(days=7)
@@ -257,6 +267,37 @@ def decide(check_in: WaitCheckIn, decision: str, note: str, user) -> None:
     elif note:
         support.move(req, req.status, actor=f"user:{user.id}", note=note)
     audit.record(f"wait_check_in.{decision}", actor_id=user.id, subject_type="support_request", subject_id=req.id)
+
+
+# -- coming back without starting again --------------------------------------------------------------
+
+COME_BACK_FOR = timedelta(days=183)  # six months from closing
+
+
+def closed_at(req: SupportRequest) -> datetime | None:
+    closings = [event.occurred_at for event in req.events if event.status == CLOSED]
+    return max(closings) if closings else None
+
+
+def can_come_back(req: SupportRequest) -> bool:
+    """Closed within the last six months: one short page reopens it, with its history."""
+    closed = closed_at(req) if req.status == CLOSED else None
+    return closed is not None and clock.now() - closed <= COME_BACK_FOR
+
+
+def come_back(req: SupportRequest, what_changed: str, worse: str, actor_id: int | None) -> RiskSignal | None:
+    """Reopen a closed request to the same team (its service, else the front door's triage), with what
+    changed; "worse" or "not sure" puts it in the risk band. Once: a second try finds it open."""
+    support.lock(req)
+    if not can_come_back(req):
+        raise NotWaiting(req.status)
+    support.add_update(req, UPDATE_CAME_BACK, what_changed)
+    signal = support.add_risk_signal(req, SIGNAL_WORSE if worse == "yes" else SIGNAL_NOT_SURE) \
+        if worse in ("yes", "not_sure") else None
+    db.session.flush()
+    support.move(req, ALLOCATED if req.service_id else TRIAGED, actor="requester")
+    audit.record("support_request.came_back", actor_id=actor_id, subject_type="support_request", subject_id=req.id)
+    return signal
 
 
 def record_items(req: SupportRequest) -> list[dict]:

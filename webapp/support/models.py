@@ -85,7 +85,7 @@ class RequestStatusEvent(db.Model):
 
 # What the requester adds after sending. Each is its own row, never rewritten, so two sent at the same
 # moment are both kept (a JSON list read, changed and written back lost all but one).
-UPDATE_WORSE, UPDATE_ANSWER = "worse", "answer"
+UPDATE_WORSE, UPDATE_ANSWER, UPDATE_CAME_BACK = "worse", "answer", "came_back"
 
 
 class RequestUpdate(db.Model):

@@ -32,7 +32,7 @@ from webapp.support.contact import (
     ContactSummary,
     contact_summary,
 )
-from webapp.support.models import UPDATE_WORSE, URGENT, SupportRequest
+from webapp.support.models import UPDATE_CAME_BACK, UPDATE_WORSE, URGENT, SupportRequest
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 UKCORE = "https://fhir.hl7.org.uk/StructureDefinition/"
@@ -190,7 +190,8 @@ def _items(req: SupportRequest, answers: dict[str, Any], texts: dict[str, str]) 
 
     items.extend(record_items(req))
     for number, update in enumerate(req.updates, start=1):
-        label = "Things have got worse" if update.kind == UPDATE_WORSE else f"Answer to: {update.question or ''}"
+        label = {UPDATE_WORSE: "Things have got worse", UPDATE_CAME_BACK: "Came back after it was closed"}.get(
+            update.kind, f"Answer to: {update.question or ''}")
         items.append({"linkId": f"update-{number}", "text": f"{label} ({update.created_at.isoformat()})",
                       "answer": [{"valueString": update.text}]})
     return items

@@ -36,10 +36,11 @@ def visible(reference: str, via_track: bool):
     return req
 
 
-def page(req, via_track: bool, worse_form=None, answer_form=None, status: int = 200, check_in_form=None):
+def page(req, via_track: bool, worse_form=None, answer_form=None, status: int = 200, check_in_form=None,
+         come_back_form=None):
     """The request's page (signed in, or by /track). `check_in_form`: a check-in sent with errors."""
     from webapp.checkins import service as checkins
-    from webapp.checkins.forms import CheckInForm
+    from webapp.checkins.forms import CheckInForm, ComeBackForm
 
     return render_template(
         "support/timeline.html", req=req, support_request=req, entries=service.timeline(req), via_track=via_track,
@@ -47,7 +48,8 @@ def page(req, via_track: bool, worse_form=None, answer_form=None, status: int = 
         worse_form=worse_form or WorseForm(), answer_form=answer_form or AnswerForm(),
         worse_url=url_for(f"{bp.name}.track_worse" if via_track else f"{bp.name}.worse", reference=req.reference),
         answer_url=url_for(f"{bp.name}.track_answer" if via_track else f"{bp.name}.answer", reference=req.reference),
-        check_in=checkins.open_check_in(req), check_in_form=check_in_form or CheckInForm()), status
+        check_in=checkins.open_check_in(req), check_in_form=check_in_form or CheckInForm(),
+        can_come_back=checkins.can_come_back(req), come_back_form=come_back_form or ComeBackForm()), status
 
 
 

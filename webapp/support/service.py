@@ -39,6 +39,7 @@ from webapp.support.models import (
     STATUSES,
     TRIAGED,
     UPDATE_ANSWER,
+    UPDATE_CAME_BACK,
     UPDATE_WORSE,
     URGENT,
     RequestDraft,
@@ -235,6 +236,10 @@ def timeline(req: SupportRequest) -> list[TimelineEntry]:
         if update_.kind == UPDATE_WORSE:
             entries.append(TimelineEntry(update_.created_at, _l("You told us things have got worse"),
                                          _l("A clinician will look at what you wrote."), mine=update_.text))
+        elif update_.kind == UPDATE_CAME_BACK:
+            entries.append(TimelineEntry(update_.created_at, _l("You came back"),
+                                         _l("Your request is open again, with its history. A clinician will look "
+                                            "at what you wrote."), mine=update_.text))
         else:
             entries.append(TimelineEntry(update_.created_at, _l("You answered the question"),
                                          _l("Your answer was sent to the front door."), mine=update_.text))
@@ -328,7 +333,8 @@ def move(req: SupportRequest, status: str, *, actor: str, thrive_group: str | No
     db.session.refresh(req, ["events"])
     actor_id = int(actor.removeprefix("user:")) if actor.startswith("user:") else None
     audit.record(f"support_request.{status}", actor_id=actor_id, subject_type="support_request", subject_id=req.id)
-    _tell_requester(req)
+    if actor != "requester":  # nobody needs telling what they have just done themselves
+        _tell_requester(req)
     if deliver:
         send_update(req)
     else:
@@ -336,7 +342,7 @@ def move(req: SupportRequest, status: str, *, actor: str, thrive_group: str | No
     return event
 
 
-def _add_update(req: SupportRequest, kind: str, text: str, question: str | None = None) -> RequestUpdate:
+def add_update(req: SupportRequest, kind: str, text: str, question: str | None = None) -> RequestUpdate:
     """A new row (never a rewrite of a list), so an update sent at the same moment as another is kept."""
     row = RequestUpdate(request_id=req.id, kind=kind, text=text.strip(), question=question, created_at=clock.now())
     db.session.add(row)
@@ -346,7 +352,7 @@ def _add_update(req: SupportRequest, kind: str, text: str, question: str | None 
 def report_worse(req: SupportRequest, text: str, actor_id: int | None) -> RiskSignal:
     """Into the risk band at the top of the queue, with what they wrote, and to the front door."""
     lock(req)
-    _add_update(req, UPDATE_WORSE, text)
+    add_update(req, UPDATE_WORSE, text)
     signal = add_risk_signal(req, SIGNAL_WORSE)
     db.session.flush()
     db.session.refresh(req, ["updates", "risk_signals"])
@@ -360,7 +366,7 @@ def answer_question(req: SupportRequest, text: str, actor_id: int | None) -> Non
     It is not a risk signal: the request keeps its place, and any risk band it was in."""
     lock(req)
     question = open_question(req)
-    _add_update(req, UPDATE_ANSWER, text, question=question or "")
+    add_update(req, UPDATE_ANSWER, text, question=question or "")
     now = clock.now()
     db.session.add(RequestStatusEvent(request_id=req.id, status=RECEIVED, occurred_at=now, actor="requester"))
     req.status = RECEIVED
