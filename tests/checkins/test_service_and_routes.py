@@ -258,3 +258,30 @@ def test_four_workers_at_once_ask_each_due_request_once(app, client, services, f
     assert not errors
     asked = db.session.scalars(select(WaitCheckIn.request_id)).all()
     assert len(asked) == len(references) and len(set(asked)) == len(references)
+
+
+def test_leaders_see_wait_well_working_by_service_and_age_on_hand_made_data(app, client, services, make_user,
+                                                                            login, frozen_clock):
+    from webapp.checkins import figures
+
+    answered, _ = send(app.test_client(), "parent")  # born 2012-03-27: 14 in June 2026
+    silent, _ = send(app.test_client(), "parent")
+    _due_now(answered)  # both asked
+    clock.advance(timedelta(days=2))
+    _answer(_tracker(app, answered), answered, "worse", "Worse")
+    clock.advance(timedelta(hours=5))
+    service_ = support.by_reference(answered)
+    support.mark_reviewed(service_, make_user(role="clinician"))
+    db.session.commit()
+    clock.advance(timedelta(days=13))  # both asked 15 days ago: one answered in 2 days, one silent
+    by_service, by_age = figures.figures()
+    f = by_age["13-15"]
+    assert (f.asked_long_enough_ago, f.answered_within_14_days, f.answers["worse"]) == (2, 1, 1)
+    assert (f.worse_reviewed, f.worse_reviewed_by_promise, f.median_review_hours) == (1, 1, 5.0)
+    assert f.not_heard_from == 1 and by_service[""].share_answered == 0.5
+    staff = app.test_client()
+    login(staff, make_user(role="clinician"))
+    assert "50% (1 / 2)" in staff.get("/staff/requests/check-ins/figures").get_data(as_text=True)
+    csv_text = staff.get("/staff/requests/check-ins/figures.csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0].startswith('"group_kind","group"') and '"age_band","13-15",2,1,' in csv_text
+    assert silent not in csv_text  # figures, never people

@@ -137,3 +137,25 @@ def lists():
     return render_template("checkins/staff_lists.html", to_confirm=service.to_confirm(),
                            would_like_a_call=service.would_like_a_call(), not_heard_from=service.not_heard_from(),
                            form=DecisionForm())
+
+
+@bp.route("/staff/requests/check-ins/figures")
+@role_required(*FRONT_DOOR_ROLES)
+def figures():
+    from webapp.checkins import figures as wait_well
+    from webapp.directory.service import services as directory_services
+
+    by_service, by_age = wait_well.figures()
+    names = {s.id: _(s.name) for s in directory_services()}
+    names[wait_well.NOT_ALLOCATED] = _("Not allocated yet")
+    return render_template("checkins/figures.html", by_service=sorted(by_service.items()),
+                           by_age=sorted(by_age.items()), names=names)
+
+
+@bp.route("/staff/requests/check-ins/figures.csv")
+@role_required(*FRONT_DOOR_ROLES)
+def figures_csv():
+    from webapp.checkins import figures as wait_well
+    from webapp.csv_export import csv_response
+
+    return csv_response(wait_well.csv_rows(), "wait-well.csv")
