@@ -35,7 +35,7 @@ def test_a_young_person_says_things_are_worse_in_two_taps(app, page, make_user, 
     _sign_in(page, young_person.email)
     page.goto(f"/request-support/my-requests/{reference}#check-in")
     card = page.locator("#check-in")
-    expect(card.get_by_role("heading", name="How are things now?")).to_be_visible()
+    expect(card.get_by_role("heading", name="Checking in while you wait")).to_be_visible()
     assert_accessible(page)
     card.get_by_label("Things are worse").check()  # tap one
     card.get_by_role("button", name="Send").click()  # tap two

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from statistics import median
 
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from webapp.support.models import SIGNAL_CHECK_IN_WORSE, UPDATE_CAME_BACK, Reque
 
 AGE_BANDS = ((0, 12, "0-12"), (13, 15, "13-15"), (16, 17, "16-17"), (18, 25, "18-25"))
 NOT_ALLOCATED = ""
+OFFER_WITHIN = timedelta(days=7)
 
 
 def age_band(date_of_birth: date, on: date) -> str:
@@ -45,6 +46,10 @@ class Figures:
     worse_review_hours: list[float] = field(default_factory=list)
     not_heard_from: int = 0
     came_back: int = 0
+    waiting_a_week: int = 0  # requests asked at least 7 days ago (the denominator for offers)
+    offered_within_7_days: int = 0
+    items_helped: int = 0
+    items_not_helped: int = 0
 
     @property
     def share_answered(self) -> float | None:
@@ -62,10 +67,13 @@ def figures() -> tuple[dict[str, Figures], dict[str, Figures]]:
     by_service: dict[str, Figures] = defaultdict(Figures)
     by_age: dict[str, Figures] = defaultdict(Figures)
     people = {row.id: row for row in db.session.execute(
-        select(SupportRequest.id, SupportRequest.service_id, SupportRequest.young_person_date_of_birth))}
+        select(SupportRequest.id, SupportRequest.service_id, SupportRequest.young_person_date_of_birth,
+               SupportRequest.received_at).where(SupportRequest.fhir_record.is_not(None)))}
 
-    def both(request_id: int) -> tuple[Figures, Figures]:
-        person = people[request_id]
+    def both(request_id: int) -> tuple[Figures, ...]:
+        person = people.get(request_id)
+        if person is None:  # not a request made through Flourish (the waits demo's synthetic flow)
+            return ()
         return by_service[person.service_id or NOT_ALLOCATED], by_age[age_band(person.young_person_date_of_birth,
                                                                                today)]
 
@@ -90,6 +98,7 @@ def figures() -> tuple[dict[str, Figures], dict[str, Figures]]:
     for check_in in not_heard_from():
         for figure in both(check_in.request_id):
             figure.not_heard_from += 1
+    _count_offers(people, both, now)
     for (request_id,) in db.session.execute(select(RequestUpdate.request_id).where(
             RequestUpdate.kind == UPDATE_CAME_BACK)):
         for figure in both(request_id):
@@ -97,10 +106,34 @@ def figures() -> tuple[dict[str, Figures], dict[str, Figures]]:
     return dict(by_service), dict(by_age)
 
 
+def _count_offers(people, both, now) -> None:
+    from webapp.checkins.offers import HelpFeedback, HelpOffer
+
+    offered = {row.request_id: row.offered_at for row in db.session.execute(
+        select(HelpOffer.request_id, HelpOffer.offered_at))}
+    for request_id, person in people.items():
+        if person.received_at <= now - OFFER_WITHIN:
+            for figure in both(request_id):
+                figure.waiting_a_week += 1
+                at = offered.get(request_id)
+                figure.offered_within_7_days += at is not None and at - person.received_at <= OFFER_WITHIN
+    latest: dict[tuple[int, str], tuple[int, bool]] = {}
+    for request_id, item, helped in db.session.execute(
+            select(HelpOffer.request_id, HelpFeedback.item, HelpFeedback.helped)
+            .join(HelpOffer, HelpOffer.id == HelpFeedback.offer_id).order_by(HelpFeedback.at, HelpFeedback.id)):
+        latest[(request_id, item)] = (request_id, helped)
+    for request_id, helped in latest.values():
+        if request_id in people:
+            for figure in both(request_id):
+                figure.items_helped += helped
+                figure.items_not_helped += not helped
+
+
 CSV_HEADER = ("group_kind", "group", "asked_14_days_ago_or_more", "answered_within_14_days",
               "share_answered_within_14_days", *(f"answers_{kind}" for kind in ANSWERS), "ok_now_closed",
               "ok_now_kept", "ok_now_to_confirm", "worse_reviewed", "worse_reviewed_by_promise",
-              "worse_median_hours_to_review", "not_heard_from_now", "came_back", "computed_at")
+              "worse_median_hours_to_review", "not_heard_from_now", "came_back", "asked_7_days_ago_or_more",
+              "offered_help_within_7_days", "items_helped", "items_did_not_help", "computed_at")
 
 
 def csv_rows() -> list[tuple]:
@@ -114,5 +147,6 @@ def csv_rows() -> list[tuple]:
                          "" if share is None else f"{share:.3f}", *(f.answers[k] for k in ANSWERS),
                          f.ok_now_closed, f.ok_now_kept, f.ok_now_to_confirm, f.worse_reviewed,
                          f.worse_reviewed_by_promise, "" if f.median_review_hours is None else f.median_review_hours,
-                         f.not_heard_from, f.came_back, computed))
+                         f.not_heard_from, f.came_back, f.waiting_a_week, f.offered_within_7_days,
+                         f.items_helped, f.items_not_helped, computed))
     return rows

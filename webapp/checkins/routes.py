@@ -83,6 +83,38 @@ def track_come_back(reference: str):
     return _come_back(reference, via_track=True)
 
 
+def _feedback(reference: str, via_track: bool, helped: bool):
+    from webapp.checkins import offers
+
+    req = requester_routes.visible(reference, via_track=via_track)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    from flask import request as http_request
+
+    if not offers.give_feedback(req, http_request.form.get("item", ""), helped):
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    flash(_("Thank you. That helps the front door know what works."), "success")
+    back = url_for("support_requester.track_page" if via_track else "support_requester.timeline",
+                   reference=req.reference)
+    return redirect(back + "#help-that-fits", 303)
+
+
+VERDICTS = {"helped": True, "not_helped": False}
+
+
+@bp.route("/request-support/my-requests/<reference>/help/<verdict>", methods=["POST"])
+@role_required(*PUBLIC_ROLES)
+def feedback(reference: str, verdict: str):
+    return _feedback(reference, via_track=False, helped=VERDICTS[verdict] if verdict in VERDICTS else abort(404))
+
+
+@bp.route("/track/<reference>/help/<verdict>", methods=["POST"])
+def track_feedback(reference: str, verdict: str):
+    return _feedback(reference, via_track=True, helped=VERDICTS[verdict] if verdict in VERDICTS else abort(404))
+
+
 # -- the front door's side --------------------------------------------------------------------------
 
 def _front_door_request(reference: str):

@@ -186,9 +186,11 @@ def _items(req: SupportRequest, answers: dict[str, Any], texts: dict[str, str]) 
         if answer:
             item["answer"] = answer
         items.append(item)
+    from webapp.checkins import offers
     from webapp.checkins.service import record_items
 
     items.extend(record_items(req))
+    items.extend(offers.record_items(req))
     for number, update in enumerate(req.updates, start=1):
         label = {UPDATE_WORSE: "Things have got worse", UPDATE_CAME_BACK: "Came back after it was closed"}.get(
             update.kind, f"Answer to: {update.question or ''}")

@@ -39,6 +39,7 @@ def visible(reference: str, via_track: bool):
 def page(req, via_track: bool, worse_form=None, answer_form=None, status: int = 200, check_in_form=None,
          come_back_form=None):
     """The request's page (signed in, or by /track). `check_in_form`: a check-in sent with errors."""
+    from webapp.checkins import offers
     from webapp.checkins import service as checkins
     from webapp.checkins.forms import CheckInForm, ComeBackForm
 
@@ -49,7 +50,8 @@ def page(req, via_track: bool, worse_form=None, answer_form=None, status: int = 
         worse_url=url_for(f"{bp.name}.track_worse" if via_track else f"{bp.name}.worse", reference=req.reference),
         answer_url=url_for(f"{bp.name}.track_answer" if via_track else f"{bp.name}.answer", reference=req.reference),
         check_in=checkins.open_check_in(req), check_in_form=check_in_form or CheckInForm(),
-        can_come_back=checkins.can_come_back(req), come_back_form=come_back_form or ComeBackForm()), status
+        can_come_back=checkins.can_come_back(req), come_back_form=come_back_form or ComeBackForm(),
+        help_offer=offers.offer_of(req), csrf_form=AnswerForm()), status
 
 
 
