@@ -84,3 +84,24 @@ def assign_fields(row, values: dict, names) -> None:
     for name in names:
         if name in values:
             setattr(row, name, values[name])
+
+
+def hold_job_lock(name: str) -> bool:
+    """Take this transaction's lock for a job that must run once per pass across every worker and app
+    instance; False when another worker holds it (that worker is doing the pass now).
+
+    PostgreSQL: a transaction-level advisory lock, keyed by the job's name, released at commit or
+    rollback. SQLite has one writer at a time: an UPDATE (that changes nothing) takes the write lock
+    until commit, and whatever the job reads after it is the latest.
+    """
+    import hashlib
+
+    from sqlalchemy import text
+
+    from webapp.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        return bool(db.session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}))
+    db.session.execute(text("UPDATE worker_heartbeats SET worker = worker WHERE 1 = 0"))
+    return True

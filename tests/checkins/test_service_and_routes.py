@@ -245,6 +245,7 @@ def test_four_workers_at_once_ask_each_due_request_once(app, client, services, f
         with app.app_context():
             try:
                 service.ask_due()
+                db.session.commit()  # as the worker does after each job
             except Exception as error:  # noqa: BLE001 - reported by the test
                 errors.append(error)
             finally:

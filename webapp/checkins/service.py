@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 
 from webapp import audit, clock
 from webapp.checkins.models import ANSWERS, NOT_SURE, OK_NOW, WORSE, WaitCheckIn
+from webapp.database import hold_job_lock
 from webapp.directory.models import Service
 from webapp.extensions import db
 from webapp.i18n import N_
@@ -62,19 +63,21 @@ def _last_asked():
             .group_by(WaitCheckIn.request_id).subquery())
 
 
-def due_requests(now: datetime) -> list[int]:
-    """Requests still waiting whose last check-in (or, before the first, the request) is at least their
-    service's cadence ago. The query narrows by the shortest cadence; each service's own is applied here."""
+def due_requests(now: datetime) -> list[tuple[int, int | None, str]]:
+    """(request id, requester's user id, reference) of each request still waiting whose last check-in
+    (or, before the first, the request) is at least its service's cadence ago. The query narrows by the
+    shortest cadence; each service's own is applied here."""
     last = _last_asked()
     since = func.coalesce(last.c.last, SupportRequest.received_at)
     rows = db.session.execute(
-        select(SupportRequest.id, since.label("since"), Service.check_in_weeks)
+        select(SupportRequest.id, SupportRequest.requester_user_id, SupportRequest.reference, since.label("since"),
+               Service.check_in_weeks)
         .outerjoin(last, last.c.request_id == SupportRequest.id)
         .outerjoin(Service, Service.id == SupportRequest.service_id)
         .where(SupportRequest.status.in_(support.WAITING), SupportRequest.fhir_record.is_not(None),
                since <= now - cadence(FEWEST_WEEKS))
         .order_by(SupportRequest.id))
-    return [request_id for request_id, asked_since, weeks in rows
+    return [(request_id, user_id, reference) for request_id, user_id, reference, asked_since, weeks in rows
             if _aware(asked_since) <= now - cadence(weeks)]
 
 
@@ -88,29 +91,35 @@ def _aware(moment: datetime | str) -> datetime:
 
 
 def ask_due() -> int:
-    """Worker job: ask everyone whose check-in is due. Safe with any number of workers: each request is
-    asked under its row lock, after checking again that nobody asked meanwhile."""
+    """Worker job: ask everyone whose check-in is due, in one transaction. Once per pass across every
+    worker (the job's lock): a worker that finds it taken leaves the pass to the one holding it, and what
+    is due is read only after the lock is held, so nobody is asked twice."""
+    if not hold_job_lock("ask how things are while waiting"):
+        return 0
+    due = due_requests(clock.now())
+    if not due:
+        return 0
+    for start in range(0, len(due), BATCH):
+        _ask_many(due[start:start + BATCH])
+    return len(due)
+
+
+BATCH = 5_000
+
+
+def _ask_many(due: list[tuple[int, int | None, str]]) -> None:
+    """Check-ins and their notifications as multi-row INSERTs (a pass may ask tens of thousands)."""
+    from sqlalchemy import insert
+
+    from webapp.notifications.service import schedule_many
+
     now = clock.now()
-    asked = 0
-    for request_id in due_requests(now):
-        req = db.session.get(SupportRequest, request_id)
-        if req is not None and _ask_if_still_due(req, now):
-            asked += 1
-        db.session.commit()
-    return asked
-
-
-def _ask_if_still_due(req: SupportRequest, now: datetime) -> bool:
-    support.lock(req)
-    if req.status not in support.WAITING:
-        return False
-    last = db.session.scalar(select(func.max(WaitCheckIn.asked_at)).where(WaitCheckIn.request_id == req.id))
-    weeks = db.session.scalar(select(Service.check_in_weeks).where(Service.id == req.service_id)) \
-        if req.service_id else None
-    if _aware(last or req.received_at) > now - cadence(weeks):
-        return False
-    _ask(req, SCHEDULE)
-    return True
+    made = db.session.execute(
+        insert(WaitCheckIn).returning(WaitCheckIn.id, WaitCheckIn.request_id, sort_by_parameter_order=True),
+        [{"request_id": request_id, "asked_at": now, "asked_by": SCHEDULE} for request_id, _user, _ref in due]).all()
+    schedule_many([_notification(user_id, reference, check_in_id, request_id)
+                   for (check_in_id, request_id), (_id, user_id, reference) in zip(made, due, strict=True)
+                   if user_id is not None])
 
 
 def ask_now(req: SupportRequest, user) -> WaitCheckIn:
@@ -132,18 +141,26 @@ def _ask(req: SupportRequest, asked_by: str) -> WaitCheckIn:
 
 
 def _notify(req: SupportRequest, check_in: WaitCheckIn) -> None:
+    _notify_user(req.requester_user_id, req.reference, check_in)
+
+
+def _notify_user(user_id: int | None, reference: str, check_in: WaitCheckIn) -> None:
     """A notification to a signed-in requester (through the outbox: quiet hours and discreet text apply).
     Someone who follows by /track sees the question at the top of the request's page."""
-    if req.requester_user_id is None:
+    if user_id is None:
         return
-    from webapp.notifications.models import REQUEST_UPDATE
     from webapp.notifications.service import schedule
 
-    schedule(user_id=req.requester_user_id, kind=REQUEST_UPDATE, due_at=clock.now(),
-             title=N_("How are things now?"),
-             body=N_("Tell us how things are while you wait (%(reference)s). It takes two taps."),
-             params={"reference": req.reference}, url=f"/request-support/my-requests/{req.reference}#check-in",
-             subject_type="wait_check_in", subject_id=check_in.id, topic=f"check-in-{req.id}")
+    schedule(**_notification(user_id, reference, check_in.id, check_in.request_id))
+
+
+def _notification(user_id: int, reference: str, check_in_id: int, request_id: int) -> dict:
+    from webapp.notifications.models import REQUEST_UPDATE
+
+    return {"user_id": user_id, "kind": REQUEST_UPDATE, "due_at": clock.now(), "title": N_("How are things now?"),
+            "body": N_("Tell us how things are while you wait (%(reference)s). It takes two taps."),
+            "params": {"reference": reference}, "url": f"/request-support/my-requests/{reference}#check-in",
+            "subject_type": "wait_check_in", "subject_id": check_in_id, "topic": f"check-in-{request_id}"}
 
 
 def remind_due() -> int:
