@@ -71,6 +71,7 @@ def upgrade():
                     ['created_at'])
     op.add_column('support_requests',
                   sa.Column('front_door_received_at', webapp.database.UTCDateTime(), nullable=True))
+    op.add_column('support_requests', sa.Column('language', sa.String(length=5), server_default='en', nullable=False))
     _move_updates_and_flags()
     op.drop_index('ix_support_requests_needs_review_at', table_name='support_requests')
     op.drop_column('support_requests', 'needs_review_at')
@@ -115,6 +116,7 @@ def _move_updates_and_flags():
 def downgrade():
     op.add_column('support_requests', sa.Column('needs_review_at', webapp.database.UTCDateTime(), nullable=True))
     op.create_index('ix_support_requests_needs_review_at', 'support_requests', ['needs_review_at'])
+    op.drop_column('support_requests', 'language')
     op.drop_column('support_requests', 'front_door_received_at')
     op.drop_index(op.f('ix_front_door_idempotency_keys_created_at'), table_name='front_door_idempotency_keys')
     op.drop_index(op.f('ix_front_door_idempotency_keys_request_id'), table_name='front_door_idempotency_keys')

@@ -64,7 +64,7 @@ def test_leaders_see_offers_within_a_week_and_what_helped(app, client, services,
     _tracker(app, reference).post_form(f"/track/{reference}/help/helped", {"item": "tool:breathing"})
     send(app.test_client(), "parent")  # asked, but the worker has not run since
     clock.advance(timedelta(days=8))
-    by_service, _by_age = figures.figures()
+    by_service, _by_age, _by_language = figures.figures()
     f = by_service[""]
     assert (f.waiting_a_week, f.offered_within_7_days, f.items_helped, f.items_not_helped) == (2, 1, 1, 0)
 

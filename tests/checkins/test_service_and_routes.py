@@ -275,11 +275,11 @@ def test_leaders_see_wait_well_working_by_service_and_age_on_hand_made_data(app,
     support.mark_reviewed(service_, make_user(role="clinician"))
     db.session.commit()
     clock.advance(timedelta(days=13))  # both asked 15 days ago: one answered in 2 days, one silent
-    by_service, by_age = figures.figures()
+    by_service, by_age, by_language = figures.figures()
     f = by_age["13-15"]
     assert (f.asked_long_enough_ago, f.answered_within_14_days, f.answers["worse"]) == (2, 1, 1)
     assert (f.worse_reviewed, f.worse_reviewed_by_promise, f.median_review_hours) == (1, 1, 5.0)
-    assert f.not_heard_from == 1 and by_service[""].share_answered == 0.5
+    assert f.not_heard_from == 1 and by_service[""].share_answered == 0.5 and by_language["en"].answers["worse"] == 1
     staff = app.test_client()
     login(staff, make_user(role="clinician"))
     assert "50% (1 / 2)" in staff.get("/staff/requests/check-ins/figures").get_data(as_text=True)

@@ -60,22 +60,23 @@ class Figures:
         return round(median(self.worse_review_hours), 1) if self.worse_review_hours else None
 
 
-def figures() -> tuple[dict[str, Figures], dict[str, Figures]]:
-    """({service id or "" for not allocated: Figures}, {age band: Figures})."""
+def figures() -> tuple[dict[str, Figures], dict[str, Figures], dict[str, Figures]]:
+    """({service id or "" for not allocated: Figures}, {age band: Figures}, {language: Figures})."""
     now = clock.now()
     today = clock.today_local()
     by_service: dict[str, Figures] = defaultdict(Figures)
     by_age: dict[str, Figures] = defaultdict(Figures)
+    by_language: dict[str, Figures] = defaultdict(Figures)
     people = {row.id: row for row in db.session.execute(
         select(SupportRequest.id, SupportRequest.service_id, SupportRequest.young_person_date_of_birth,
-               SupportRequest.received_at).where(SupportRequest.fhir_record.is_not(None)))}
+               SupportRequest.received_at, SupportRequest.language).where(SupportRequest.fhir_record.is_not(None)))}
 
     def both(request_id: int) -> tuple[Figures, ...]:
         person = people.get(request_id)
         if person is None:  # not a request made through Flourish (the waits demo's synthetic flow)
             return ()
-        return by_service[person.service_id or NOT_ALLOCATED], by_age[age_band(person.young_person_date_of_birth,
-                                                                               today)]
+        return (by_service[person.service_id or NOT_ALLOCATED],
+                by_age[age_band(person.young_person_date_of_birth, today)], by_language[person.language])
 
     for check_in in db.session.scalars(select(WaitCheckIn)):
         for figure in both(check_in.request_id):
@@ -103,7 +104,7 @@ def figures() -> tuple[dict[str, Figures], dict[str, Figures]]:
             RequestUpdate.kind == UPDATE_CAME_BACK)):
         for figure in both(request_id):
             figure.came_back += 1
-    return dict(by_service), dict(by_age)
+    return dict(by_service), dict(by_age), dict(by_language)
 
 
 def _count_offers(people, both, now) -> None:
@@ -137,10 +138,10 @@ CSV_HEADER = ("group_kind", "group", "asked_14_days_ago_or_more", "answered_with
 
 
 def csv_rows() -> list[tuple]:
-    by_service, by_age = figures()
+    by_service, by_age, by_language = figures()
     computed = clock.now().isoformat()
     rows: list[tuple] = [CSV_HEADER]
-    for kind, groups in (("service", by_service), ("age_band", by_age)):
+    for kind, groups in (("service", by_service), ("age_band", by_age), ("language", by_language)):
         for name, f in sorted(groups.items()):
             share = f.share_answered
             rows.append((kind, name or "not allocated", f.asked_long_enough_ago, f.answered_within_14_days,

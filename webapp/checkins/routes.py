@@ -177,11 +177,11 @@ def figures():
     from webapp.checkins import figures as wait_well
     from webapp.directory.service import services as directory_services
 
-    by_service, by_age = wait_well.figures()
+    by_service, by_age, by_language = wait_well.figures()
     names = {s.id: _(s.name) for s in directory_services()}
     names[wait_well.NOT_ALLOCATED] = _("Not allocated yet")
     return render_template("checkins/figures.html", by_service=sorted(by_service.items()),
-                           by_age=sorted(by_age.items()), names=names)
+                           by_age=sorted(by_age.items()), by_language=sorted(by_language.items()), names=names)
 
 
 @bp.route("/staff/requests/check-ins/figures.csv")

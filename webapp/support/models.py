@@ -55,6 +55,8 @@ class SupportRequest(db.Model):
     # When the front door's system first had the record (webhook accepted, pulled through the API) or a
     # clinician first opened it. Until then the requester is told "sent", never "received".
     front_door_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the requester used Flourish in when sending (wait-well figures by language).
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
 
     events: Mapped[list[RequestStatusEvent]] = relationship(
         back_populates="request", order_by="RequestStatusEvent.occurred_at", cascade="all, delete-orphan")

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_login import current_user
 
 from webapp.extensions import db
+from webapp.i18n import current_language
 from webapp.forms import BaseForm
 from webapp.support import drafts, service
 from webapp.support.ages import age_today
@@ -126,7 +127,7 @@ def _submit(draft):
                 return redirect(url_for(".sent", reference=sent.reference), 303)
         return redirect(url_for(".check" if draft else ".start"), 303)
     try:
-        req = service.submit(draft, current_user)
+        req = service.submit(draft, current_user, language=current_language())
     except service.DraftNotReady as problem:
         return redirect(url_for(".step", step_name=problem.step.name, review=1), 303)
     db.session.commit()

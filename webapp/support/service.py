@@ -113,7 +113,7 @@ class DraftNotReady(ValueError):
         self.step = step
 
 
-def submit(draft: RequestDraft, user) -> SupportRequest:
+def submit(draft: RequestDraft, user, language: str = "en") -> SupportRequest:
     """Send a draft: one request, its first status event, its record and its delivery, all at once.
 
     Sending the same draft again (a double click, a replayed POST) returns the request it made.
@@ -134,6 +134,7 @@ def submit(draft: RequestDraft, user) -> SupportRequest:
         priority=URGENT if drafts.any_risk(answers) else ROUTINE, status=RECEIVED, received_at=now, updated_at=now,
         young_person_date_of_birth=date.fromisoformat(answers["date_of_birth"]), answers={**answers, "updates": []},
         submission_key=draft.id, trackable=not (self_request and answers.get("parent_may_track") == "no"),
+        language=language,
     )
     savepoint = db.session.begin_nested()
     try:
