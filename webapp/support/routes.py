@@ -6,8 +6,8 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_login import current_user
 
 from webapp.extensions import db
-from webapp.i18n import current_language
 from webapp.forms import BaseForm
+from webapp.i18n import current_language
 from webapp.support import drafts, service
 from webapp.support.ages import age_today
 from webapp.support.forms import AGE_MESSAGES, TOPICS, SubmitForm
