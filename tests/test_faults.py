@@ -381,15 +381,16 @@ def test_with_redis_for_rate_limits_unreachable_sign_in_still_works_and_is_still
     with gunicorn_server(tmp_path, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
                          RATELIMIT_STORAGE_URI=redis_down) as url:
         browser = requests.Session()
-        answers = []
-        for _ in range(7):
-            form = browser.get(f"{url}/login", timeout=30)
-            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form.text).group(1)
-            answers.append(browser.post(f"{url}/login", timeout=30, allow_redirects=False, data={
-                "csrf_token": token, "email": user.email, "password": "not the password at all"}))
-    assert [answer.status_code for answer in answers] == [400] * 5 + [429] * 2
+        form = browser.get(f"{url}/login", timeout=30)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form.text).group(1)
+        answers = [browser.post(f"{url}/login", timeout=30, allow_redirects=False, data={
+            "csrf_token": token, "email": user.email, "password": "not the password at all"}) for _ in range(10)]
+    statuses = [answer.status_code for answer in answers]
+    # three tries free, then waits that double (1, 2, 4 ... seconds): most of ten quick tries must wait
+    assert statuses[:3] == [400] * 3 and statuses.count(429) >= 4, statuses
     assert "The email address or password is not right." in answers[0].text
-    assert "Too many tries" in answers[-1].text
+    slowed = answers[statuses.index(429)]
+    assert "Too many tries" in slowed.text and int(slowed.headers["Retry-After"]) >= 1
 
 
 def test_with_the_database_unreachable_healthz_is_503_and_pages_are_friendly(server_without_database):

@@ -43,7 +43,11 @@ def init_security(app: Flask) -> None:
         headers["Referrer-Policy"] = "no-referrer"
         headers["Permissions-Policy"] = PERMISSIONS_POLICY
         headers["X-Frame-Options"] = "DENY"
+        # Site isolation (Spectre): nothing here is for other sites to embed or read, and every
+        # page's parts come from this site (CSP default-src 'self'), each carrying this CORP.
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        headers["Cross-Origin-Embedder-Policy"] = "require-corp"
         if response.mimetype == "text/html":
             # The service worker reads it to keep the self-help pages in the language being read.
             headers.setdefault("Content-Language", current_language())

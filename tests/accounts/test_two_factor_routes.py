@@ -130,7 +130,7 @@ def test_the_next_target_stays_on_this_site(client, make_user, frozen_clock):
     enrol(user)
     password_step(client, user, next_target="https://evil.example/")
     done = client.post_form("/login/two-factor", {"code": current_code(user)})
-    assert done.headers["Location"] == "/"
+    assert done.headers["Location"] == "/staff/"  # staff land on the staff home (issue 15)
 
 
 def test_wrong_reused_and_made_up_codes_get_the_same_generic_answer(app, make_user, frozen_clock):
@@ -190,29 +190,34 @@ def test_a_recovery_code_signs_in_once(app, make_user, frozen_clock):
     assert again.post_form("/login/two-factor", {"code": codes[4]}).status_code == 303
 
 
-def test_the_code_step_is_rate_limited_per_account(app, make_user, frozen_clock):
+def test_wrong_codes_slow_this_address_down_for_this_account(app, make_user, frozen_clock):
+    """Three wrong codes free, then a wait that doubles (the throttle); the right code after it."""
     user = make_user(role="clinician")
     enrol(user)
-    for _ in range(5):
-        client = app.test_client()  # a new browser each time: the limit follows the account
+    for _ in range(3):
+        client = app.test_client()  # a new browser each time: the count follows account and address
         password_step(client, user)
         assert client.post_form("/login/two-factor", {"code": "111111"}).status_code == 400
     client = app.test_client()
     password_step(client, user)
     limited = client.post_form("/login/two-factor", {"code": current_code(user)})
-    assert limited.status_code == 429
-    assert "Too many tries" in limited.get_data(as_text=True)
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "1"
+    assert "Too many tries. Wait 1 second, then try again." in limited.get_data(as_text=True)
     assert client.get("/staff/").status_code == 302
     other = make_user(role="clinician")
-    sign_in(app.test_client(), other)  # someone else is not locked out by it
+    sign_in(app.test_client(), other)  # someone else is not slowed by it
+    clock.advance(timedelta(seconds=1))
+    assert client.post_form("/login/two-factor", {"code": current_code(user)}).status_code == 303
 
 
-def test_the_set_up_step_is_rate_limited_per_account(client, make_user, frozen_clock):
+def test_wrong_set_up_codes_slow_this_address_down_too(client, make_user, frozen_clock):
     user = make_user(role="clinician")
     password_step(client, user)
-    for _ in range(5):
+    for _ in range(3):
         assert client.post_form("/login/two-factor/set-up", {"code": "111111"}).status_code == 400
-    assert client.post_form("/login/two-factor/set-up", {"code": "222222"}).status_code == 429
+    limited = client.post_form("/login/two-factor/set-up", {"code": "222222"})
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "1"
+    assert 'class="two-factor-key"' in limited.get_data(as_text=True)  # the key is still there to type
 
 
 def test_the_code_step_logs_ids_only(client, make_user, frozen_clock, caplog):
@@ -316,7 +321,7 @@ def test_timeouts_apply_when_the_second_factor_is_off_too(app, client, make_user
 
     with two_factor_required(app, False):
         user = make_user(role="base_staff")
-        assert password_step(client, user).headers["Location"] == "/"
+        assert password_step(client, user).headers["Location"] == "/staff/"
         assert client.get("/staff/").status_code == 200
         frozen_clock.advance(timedelta(minutes=31))
         assert client.get("/staff/").status_code == 302

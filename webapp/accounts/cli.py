@@ -18,13 +18,20 @@ def init_cli(app: Flask) -> None:
     @click.option("--email", required=True)
     @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
     @click.option("--name", "display_name", default=None, help="What to call them (optional).")
-    def create_user(email: str, role: str, display_name: str | None) -> None:
+    @click.option("--date-of-birth", "date_of_birth", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
+                  help="YYYY-MM-DD: a young person's, so bookings can check the drop-in is for their age.")
+    def create_user(email: str, role: str, display_name: str | None, date_of_birth) -> None:
         """Create an account. The password comes from FLOURISH_PASSWORD or a prompt."""
+        if date_of_birth is not None and role != Role.YOUNG_PERSON:
+            raise click.ClickException("--date-of-birth is for young people's accounts only.")
         password = os.environ.get("FLOURISH_PASSWORD") or click.prompt(
             "Password", hide_input=True, confirmation_prompt=True
         )
         try:
             user = service.create_user(email=email, role=role, password=password, display_name=display_name)
+            if date_of_birth is not None:
+                service.check_young_person_age(date_of_birth.date())
+                user.date_of_birth = date_of_birth.date()
         except service.AccountError as error:
             db.session.rollback()
             raise click.ClickException(f"{error.field}: {error}") from None

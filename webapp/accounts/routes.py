@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from webapp.accounts import service, staff_sign_in, two_factor
+from webapp.accounts import service, staff_sign_in, throttle, two_factor
 from webapp.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -18,6 +18,7 @@ from webapp.accounts.forms import (
     LogoutForm,
     RegisterForm,
 )
+from webapp.accounts.roles import STAFF_ROLES, has_role
 from webapp.extensions import db, limiter
 from webapp.hooks import hooks_for, visible
 from webapp.i18n import LOCALE_COOKIE
@@ -46,10 +47,23 @@ def require_own_password() -> Response | None:
     return redirect(url_for("accounts.change_password"), 303 if request.method != "GET" else 302)
 
 
-def _login_account_key() -> str:
-    """Per-account limit key: a digest of the address, since the limiter logs its keys."""
-    email = service.normalise_email(request.form.get("email", ""))
-    return "account:" + hashlib.sha256(email.encode()).hexdigest()[:24]
+def too_many_tries(wait: throttle.Wait) -> str:
+    """What a person is told when this address must wait before trying again (the throttle)."""
+    if wait.seconds < 60:
+        return ngettext("Too many tries. Wait %(num)d second, then try again.",
+                        "Too many tries. Wait %(num)d seconds, then try again.", wait.seconds)
+    minutes = -(-wait.seconds // 60)
+    return ngettext("Too many tries. Wait %(num)d minute, then try again.",
+                    "Too many tries. Wait %(num)d minutes, then try again.", minutes)
+
+
+def throttled(page: Response | str, wait: throttle.Wait) -> Response:
+    """The page again, as 429, saying how long to wait (and Retry-After, for scripts)."""
+    response = page if isinstance(page, Response) else Response(page)
+    response.status_code = 429
+    response.headers["Retry-After"] = str(wait.seconds)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _failed(response: Response) -> bool:
@@ -93,18 +107,27 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per 15 minutes", methods=["POST"], deduct_when=_failed)
-@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=_login_account_key, deduct_when=_failed)
 def login():
+    """Sign in. Wrong passwords slow down this address for this account, and this address across
+    accounts (`throttle`), never the account itself: its owner elsewhere is not kept out."""
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        account = service.normalise_email(form.email.data)
+        wait = throttle.wait_for(throttle.PASSWORD, account)
+        if wait is not None:
+            form.password.errors = [too_many_tries(wait)]
+            return throttled(render_template("accounts/login.html", form=form), wait)
         try:
             user = service.check_credentials(form.email.data, form.password.data)
         except service.AccountDeactivated as refused:
             form.password.errors = [refused.message]
             return render_template("accounts/login.html", form=form), 400
+        if user is None:
+            throttle.failed(throttle.PASSWORD, account, user_id=service.account_id(account))
+        else:
+            throttle.succeeded(throttle.PASSWORD, account)
         if user is not None and two_factor.needs_second_step(user):
             return staff_sign_in.begin_second_step(user, form.next.data)
         if user is not None:
@@ -112,7 +135,8 @@ def login():
         db.session.commit()
         if user is not None:
             _start_session(user)
-            return redirect(safe_next(form.next.data, url_for("core.home")), 303)
+            landing = url_for("staff.home") if has_role(user, *STAFF_ROLES) else url_for("core.home")
+            return redirect(safe_next(form.next.data, landing), 303)
         form.password.errors = [_("The email address or password is not right.")]
     status = 200 if request.method == "GET" else 400
     return render_template("accounts/login.html", form=form), status

@@ -6,8 +6,10 @@ Plain functions over the database session; no `request` here.
 from __future__ import annotations
 
 import logging
+import re
+import threading
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -16,10 +18,12 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from zxcvbn import zxcvbn
 
 from webapp import audit, clock
 from webapp.accounts.models import User
 from webapp.accounts.roles import PUBLIC_ROLES, Role
+from webapp.audit import AuditEvent
 from webapp.extensions import db
 from webapp.hooks import hooks_for
 
@@ -54,25 +58,82 @@ def age_on(date_of_birth: date, day: date) -> int:
     return years
 
 
-@lru_cache(maxsize=1)
-def _common_passwords() -> frozenset[str]:
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+# zxcvbn's estimate of the guesses a password needs, as a score 0-4: 3 means at least 10^8
+# (zxcvbn: "safely unguessable: moderate protection from offline slow-hash scenario").
+MIN_PASSWORD_SCORE = 3
+# Words anyone would try first against this site, whoever the person is.
+SITE_WORDS = ("flourish", "norfolk", "waveney", "nhs", "mental health", "wellbeing")
+# zxcvbn keeps the user inputs of the check in progress in a module-level dictionary: one at a time.
+_ZXCVBN_LOCK = threading.Lock()
 
-    return frozenset(FREQUENCY_LISTS["passwords"])
+_WEAK_BECAUSE = {
+    "user_inputs": _l("It contains your email address, your name or the name of this site."),
+    "passwords": _l("It is one of the passwords people use most, and those are tried first."),
+    "words": _l("A common word or name, even with numbers or symbols added, is tried early."),
+    "repeat": _l("Repeated letters or patterns, like abcabc, add almost nothing."),
+    "sequence": _l("Sequences like abcd or 1234 are tried early."),
+    "spatial": _l("Rows of keys, like qwerty or asdf, are tried early."),
+    "date": _l("Dates and years, like a birthday, are tried early."),
+    "short": _l("It is too short and simple to hold out for long."),
+}
+_REASON_ORDER = ("user_inputs", "passwords", "words", "repeat", "sequence", "spatial", "date")
+PASSPHRASE_ADVICE = _l("Try a passphrase instead: three or four random words, like things you can picture "
+                       "together. It is easy to remember and hard to guess.")
 
 
-def check_password(password: str, email: str | None = None) -> PasswordCheck:
-    """NCSC/NIST style: length, not a well-known password, not the email. No composition rules."""
+def _user_inputs(email: str | None, names: tuple[str | None, ...]) -> list[str]:
+    """The person's own details as zxcvbn "user inputs": the email, its parts, their names."""
+    inputs: list[str] = list(SITE_WORDS)
+    for value in (email, *names):
+        value = (value or "").strip().lower()
+        if not value:
+            continue
+        inputs.append(value)
+        local, _sep, domain = value.partition("@")
+        parts = [local, *re.split(r"[._+\-\s]+", local)] if domain else re.split(r"\s+", value)
+        parts.append(re.sub(r"[._+\-\s]+", "", local))  # "sam.smith", "Sam Smith" -> "samsmith"
+        if domain:
+            parts.append(domain.split(".")[0])
+        inputs.extend(part for part in parts if len(part) >= 3)
+    return list(dict.fromkeys(inputs))
+
+
+def _weakness(password: str, inputs: list[str], result: dict[str, Any]) -> str:
+    """Which of the reasons in `_WEAK_BECAUSE` a weak password shows first: the person's own details
+    anywhere in it, else what zxcvbn's result found."""
+    lowered = password.lower()
+    found = {"user_inputs"} if any(value in lowered for value in inputs) else set()
+    for match in result.get("sequence", []):
+        pattern = match.get("pattern")
+        if pattern == "dictionary":
+            name = match.get("dictionary_name")
+            found.add(name if name in ("user_inputs", "passwords") else "words")
+        elif pattern == "regex":
+            found.add("date")  # zxcvbn's only regex is "recent_year"
+        elif pattern in _WEAK_BECAUSE:
+            found.add(pattern)
+    return next((reason for reason in _REASON_ORDER if reason in found), "short")
+
+
+def check_password(password: str, email: str | None = None, *names: str | None) -> PasswordCheck:
+    """NCSC/NIST style: at least 8 characters, and not guessable (zxcvbn, whose dictionaries hold the
+    most common passwords, scores it against those, common words and names, patterns, dates, and the
+    person's own email and names). No composition rules. The message says why, and what to do."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return PasswordCheck(False, _l("Use at least 8 characters. Three random words work well."))
+        return PasswordCheck(False, _l("Use at least 8 characters. A passphrase of three or four random words "
+                                       "works well."))
     if len(password) > MAX_PASSWORD_LENGTH:
         return PasswordCheck(False, _l("Use 128 characters or fewer."))
-    lowered = password.lower()
-    if lowered in _common_passwords() or len(set(lowered)) < 3:
-        return PasswordCheck(False, _l("This password is too easy to guess. Try three random words."))
-    if email and lowered == email.lower():
+    if email and password.strip().lower() == email.strip().lower():
         return PasswordCheck(False, _l("Your password must not be your email address."))
-    return PasswordCheck(True)
+    inputs = _user_inputs(email, names)
+    with _ZXCVBN_LOCK:
+        result = zxcvbn(password, user_inputs=inputs, max_length=MAX_PASSWORD_LENGTH)
+    if result["score"] >= MIN_PASSWORD_SCORE:
+        return PasswordCheck(True)
+    message = " ".join(str(part) for part in (_l("This password is too easy to guess."),
+                                              _WEAK_BECAUSE[_weakness(password, inputs, result)], PASSPHRASE_ADVICE))
+    return PasswordCheck(False, message)
 
 
 def _hasher() -> PasswordHasher:
@@ -111,6 +172,11 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def account_id(email: str) -> int | None:
+    """The id of the account with this email address, if there is one (for the audit of failures)."""
+    return db.session.scalar(select(User.id).where(User.email == normalise_email(email)))
+
+
 def check_young_person_age(date_of_birth: date) -> None:
     today = clock.today_local()
     if date_of_birth > today:
@@ -141,7 +207,7 @@ def register(*, email: str, password: str, role: str, date_of_birth: date | None
         if date_of_birth is None:
             raise AccountError("date_of_birth", _l("Enter your date of birth."))
         check_young_person_age(date_of_birth)
-    check = check_password(password, email)
+    check = check_password(password, email, display_name)
     if not check.ok:
         raise AccountError("password", check.message)
     if find_by_email(email) is not None:
@@ -171,7 +237,7 @@ def create_user(*, email: str, role: str, password: str, display_name: str | Non
     """Create any account, staff included. For the CLI and the admin pages only (`actor_id`: the admin)."""
     if role not in {str(r) for r in Role}:
         raise AccountError("role", f"role must be one of {', '.join(Role)}")
-    check = check_password(password, email)
+    check = check_password(password, email, display_name)
     if not check.ok:
         raise AccountError("password", check.message)
     if find_by_email(email) is not None:
@@ -251,7 +317,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise AccountError("current_password", _l("Your current password is not right."))
     if new_password == current_password:
         raise AccountError("new_password", _l("Choose a new password, not the one you have now."))
-    check = check_password(new_password, user.email)
+    check = check_password(new_password, user.email, user.display_name)
     if not check.ok:
         raise AccountError("new_password", check.message)
     user.password_hash = hash_password(new_password)
@@ -262,7 +328,11 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 def give_temporary_password(user: User, password: str) -> None:
     """An admin's temporary password (a new account, a forgotten one): it works for one sign-in, after
-    which the person must choose their own before anything else. Every session ends."""
+    which the person must choose their own before anything else. Every session ends.
+    Held to the same rule as any password (the generated ones pass it by far)."""
+    check = check_password(password, user.email, user.display_name)
+    if not check.ok:
+        raise AccountError("password", check.message)
     user.password_hash = hash_password(password)
     user.password_must_change = True
     end_all_sessions(user)
@@ -303,3 +373,61 @@ def delete_account(user: User) -> None:
 
 def count_users() -> int:
     return db.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+# Failed sign-ins, for the admins' system health page ---------------------------------------------
+
+REPEATED_FAILURES = 5  # failed tries at one account in the look-back that the health page lists
+FAILURE_LOOK_BACK = timedelta(hours=24)
+PASSWORD_FAILED, CODE_FAILED = "account.login_failed", "account.second_step_failed"
+SIGN_IN_PAUSED, ADDRESS_SLOWED = "account.sign_in_paused", "sign_in.address_slowed"
+
+
+@dataclass(frozen=True)
+class AccountFailures:
+    user: User
+    passwords: int  # wrong passwords
+    codes: int  # wrong codes at the staff code step (the password was right)
+    last_at: datetime
+
+    @property
+    def total(self) -> int:
+        return self.passwords + self.codes
+
+
+@dataclass(frozen=True)
+class SignInFailures:
+    """What the sign-in throttle saw in the look-back (from the audit log; ids only)."""
+
+    accounts: list[AccountFailures]  # with REPEATED_FAILURES or more, most first (at most `limit`)
+    failed: int  # failed tries at known accounts, all told
+    pauses: int  # an account paused for one address (or at the code step)
+    addresses_slowed: int  # an address slowed for trying many accounts
+
+
+def sign_in_failures(now: datetime, limit: int = 20) -> SignInFailures:
+    since = now - FAILURE_LOOK_BACK
+    counted: dict[str, dict[str, Any]] = {}
+    rows = db.session.execute(
+        select(AuditEvent.subject_id, AuditEvent.action, func.count(), func.max(AuditEvent.at))
+        .where(AuditEvent.action.in_((PASSWORD_FAILED, CODE_FAILED)), AuditEvent.at >= since,
+               AuditEvent.subject_id.is_not(None))
+        .group_by(AuditEvent.subject_id, AuditEvent.action))
+    for subject_id, action, count, last_at in rows:
+        entry = counted.setdefault(subject_id, {"passwords": 0, "codes": 0, "last_at": last_at})
+        entry["passwords" if action == PASSWORD_FAILED else "codes"] += count
+        entry["last_at"] = max(entry["last_at"], last_at)
+    repeated = {int(subject): entry for subject, entry in counted.items()
+                if subject.isdigit() and entry["passwords"] + entry["codes"] >= REPEATED_FAILURES}
+    users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(repeated)))} \
+        if repeated else {}
+    accounts = sorted((AccountFailures(users[user_id], entry["passwords"], entry["codes"], entry["last_at"])
+                       for user_id, entry in repeated.items() if user_id in users),
+                      key=lambda failures: (-failures.total, -failures.user.id))
+    other = dict(db.session.execute(
+        select(AuditEvent.action, func.count())
+        .where(AuditEvent.action.in_((SIGN_IN_PAUSED, ADDRESS_SLOWED)), AuditEvent.at >= since)
+        .group_by(AuditEvent.action)).all())
+    return SignInFailures(accounts=accounts[:limit],
+                          failed=sum(entry["passwords"] + entry["codes"] for entry in counted.values()),
+                          pauses=other.get(SIGN_IN_PAUSED, 0), addresses_slowed=other.get(ADDRESS_SLOWED, 0))

@@ -82,13 +82,6 @@ def pending_user() -> User | None:
     return user
 
 
-def pending_account_key() -> str:
-    """Rate-limit key for the code step: the account, whichever browser or address it is from."""
-    pending = session.get(PENDING)
-    token = pending.get("user", "") if isinstance(pending, dict) else ""
-    return "two-factor:" + str(token).partition(":")[0]
-
-
 def pending_next() -> str:
     pending = session.get(PENDING)
     return str(pending.get("next") or "") if isinstance(pending, dict) else ""

@@ -8,16 +8,16 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from webapp.accounts import service, staff_sign_in, two_factor
+from webapp.accounts import service, staff_sign_in, throttle, two_factor
 from webapp.accounts.forms import ConfirmAuthenticatorForm, NewRecoveryCodesForm, SecondFactorForm
 from webapp.accounts.roles import STAFF_ROLES, role_required
-from webapp.accounts.routes import bp
+from webapp.accounts.routes import bp, throttled, too_many_tries
 from webapp.extensions import db, limiter
 from webapp.urls import safe_next
 
-# Per address, and per account whichever address it comes from (a TOTP code is one of a million:
-# five wrong tries in 15 minutes, twenty in a day, then the 429 page).
-PER_ADDRESS = "20 per 15 minutes"
+# The code steps of sign-in are slowed by `throttle` (per account and address, per address, and per
+# account at twenty wrong codes a day: only someone with the password gets that far). Making new
+# recovery codes when signed in: per account (only its owner is signed in to it).
 PER_ACCOUNT = "5 per 15 minutes;20 per day"
 
 
@@ -47,7 +47,7 @@ def _finish(user, *, via: str, new_codes: list[str] | None = None) -> Response:
     """The second factor passed: sign in for real, with fresh session times."""
     service.record_login(user)
     db.session.commit()
-    target = safe_next(staff_sign_in.pending_next(), url_for("core.home"))
+    target = safe_next(staff_sign_in.pending_next(), url_for("staff.home"))  # staff land on the staff home
     staff_sign_in.start_session(user, second_factor=True)
     if new_codes:
         return _show_recovery_codes(new_codes, target)
@@ -59,6 +59,20 @@ def _finish(user, *, via: str, new_codes: list[str] | None = None) -> Response:
     return redirect(target, 303)
 
 
+def _code_wait(user) -> throttle.Wait | None:
+    return throttle.wait_for(throttle.CODE, str(user.id), account_version=user.get_id())
+
+
+def _code_failed(user) -> None:
+    throttle.failed(throttle.CODE, str(user.id), user_id=user.id, account_version=user.get_id())
+    db.session.commit()
+
+
+def _throttled(template: str, form, wait: throttle.Wait, **context) -> Response:
+    form.code.errors = [too_many_tries(wait)]
+    return throttled(_page(template, form=form, **context), wait)
+
+
 def _show_recovery_codes(codes: list[str], then: str) -> Response:
     session[staff_sign_in.NEW_RECOVERY_CODES] = codes
     session[staff_sign_in.AFTER_RECOVERY_CODES] = then
@@ -66,8 +80,6 @@ def _show_recovery_codes(codes: list[str], then: str) -> Response:
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
-@limiter.limit(PER_ADDRESS, methods=["POST"], deduct_when=_failed)
-@limiter.limit(PER_ACCOUNT, methods=["POST"], key_func=staff_sign_in.pending_account_key, deduct_when=_failed)
 def two_factor_code():
     user = staff_sign_in.pending_user()
     if user is None:
@@ -76,16 +88,19 @@ def two_factor_code():
         return redirect(url_for("accounts.two_factor_setup"), 303)
     form = SecondFactorForm()
     if form.validate_on_submit():
+        wait = _code_wait(user)
+        if wait is not None:
+            return _throttled("accounts/two_factor_code.html", form, wait)
         via = two_factor.verify_second_factor(user, form.code.data)
         if via is not None:
+            throttle.succeeded(throttle.CODE, str(user.id))
             return _finish(user, via=via)
+        _code_failed(user)
         form.code.errors = [two_factor.WRONG_CODE]
     return _page("accounts/two_factor_code.html", form=form)
 
 
 @bp.route("/login/two-factor/set-up", methods=["GET", "POST"])
-@limiter.limit(PER_ADDRESS, methods=["POST"], deduct_when=_failed)
-@limiter.limit(PER_ACCOUNT, methods=["POST"], key_func=staff_sign_in.pending_account_key, deduct_when=_failed)
 def two_factor_setup():
     user = staff_sign_in.pending_user()
     if user is None:
@@ -95,14 +110,20 @@ def two_factor_setup():
     credential = two_factor.start_enrolment(user)
     db.session.commit()
     form = ConfirmAuthenticatorForm()
+    uri = two_factor.provisioning_uri(user, credential)
+    context = {"qr_code": two_factor.qr_code_data_uri(uri), "secret": two_factor.grouped_secret(credential.secret),
+               "account": user.email}
     if form.validate_on_submit():
+        wait = _code_wait(user)
+        if wait is not None:
+            return _throttled("accounts/two_factor_setup.html", form, wait, **context)
         codes = two_factor.confirm_enrolment(user, form.code.data)
         if codes is not None:
+            throttle.succeeded(throttle.CODE, str(user.id))
             return _finish(user, via="totp", new_codes=codes)
+        _code_failed(user)
         form.code.errors = [two_factor.WRONG_CODE]
-    uri = two_factor.provisioning_uri(user, credential)
-    return _page("accounts/two_factor_setup.html", form=form, qr_code=two_factor.qr_code_data_uri(uri),
-                 secret=two_factor.grouped_secret(credential.secret), account=user.email)
+    return _page("accounts/two_factor_setup.html", form=form, **context)
 
 
 @bp.route("/login/two-factor/recovery-codes")
@@ -110,7 +131,7 @@ def two_factor_setup():
 def recovery_codes():
     """Shown once: the codes leave the session as this page is drawn."""
     codes = session.pop(staff_sign_in.NEW_RECOVERY_CODES, None)
-    then = safe_next(session.pop(staff_sign_in.AFTER_RECOVERY_CODES, None), url_for("core.home"))
+    then = safe_next(session.pop(staff_sign_in.AFTER_RECOVERY_CODES, None), url_for("staff.home"))
     if not codes:
         return redirect(then)
     return render_template("accounts/recovery_codes.html", codes=codes, then=then)

@@ -65,6 +65,9 @@ def subscribe():
                                                 request.headers.get("User-Agent"))
     except devices.SubscriptionError as error:
         return _invalid(error)
+    except devices.SubscriptionConflict as conflict:
+        db.session.commit()  # the refusal's audit row
+        return jsonify(error="subscription_conflict", field=conflict.field, message=str(conflict.message)), 409
     db.session.commit()
     return jsonify(id=subscription.id, device=subscription.device_label), 201 if added else 200
 

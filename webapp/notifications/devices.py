@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ MAX_DEVICES = 10  # per person; the oldest goes when an eleventh is added
 KNOWN_PUSH_SERVICES = ("fcm.googleapis.com", "android.googleapis.com", "updates.push.services.mozilla.com",
                        "push.services.mozilla.com", "notify.windows.com", "push.apple.com")
 _BASE64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
+# A push endpoint as browsers give it: printable ASCII, no spaces or control characters (RFC 3986).
+_URL_CHARACTERS = re.compile(r"[\x21-\x7e]+")
 
 
 class SubscriptionError(ValueError):
@@ -42,6 +45,18 @@ class SubscriptionError(ValueError):
         super().__init__(str(message))
         self.field = field
         self.message = message
+
+
+class SubscriptionConflict(ValueError):
+    """The endpoint is kept for another account, and this request did not send that subscription's
+    own keys: knowing an endpoint URL is not enough to take someone's reminders."""
+
+    field = "keys"
+    message = _l("This endpoint is kept for another account. Only the browser that holds the "
+                 "subscription, with its own keys, can move it.")
+
+    def __init__(self) -> None:
+        super().__init__(str(self.message))
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,8 @@ def _check_endpoint(endpoint: Any, rules: EndpointRules) -> str:
     endpoint = endpoint.strip()
     if len(endpoint) > MAX_ENDPOINT_LENGTH:
         raise SubscriptionError("endpoint", _l("endpoint is too long."))
+    if not _URL_CHARACTERS.fullmatch(endpoint):
+        raise SubscriptionError("endpoint", _l("endpoint is not a valid URL."))
     try:
         parts = urlsplit(endpoint)
         port = parts.port
@@ -145,13 +162,19 @@ def subscribe(user_id: int, data: Any, rules: EndpointRules, user_agent: str | N
         PushSubscription, bool]:
     """Keep this device's subscription for the person. Returns (subscription, newly added).
 
-    An endpoint belongs to one browser profile, so if someone else signed in on this device
-    had it, it moves to the person signed in now (a shared phone stops getting their reminders).
+    An endpoint belongs to one browser profile, so if someone else signed in on this device had
+    it, it moves to the person signed in now (a shared phone stops getting their reminders), but
+    only when the request holds the subscription's own keys (`p256dh` and the secret `auth`, which
+    only that browser and Flourish know): otherwise SubscriptionConflict, and nothing changes.
     """
     clean = validate_subscription(data, rules)
     existing = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == clean["endpoint"]))
     if existing is not None:
         moved = existing.user_id != user_id
+        if moved and not _same_keys(existing, clean):
+            audit.record("push.device_move_refused", actor_id=user_id, subject_type="push_subscription",
+                         subject_id=existing.id)
+            raise SubscriptionConflict()
         existing.user_id, existing.p256dh, existing.auth = user_id, clean["p256dh"], clean["auth"]
         existing.device_label = device_label(user_agent)
         if moved:
@@ -167,6 +190,12 @@ def subscribe(user_id: int, data: Any, rules: EndpointRules, user_agent: str | N
     return subscription, True
 
 
+def _same_keys(existing: PushSubscription, clean: dict[str, str]) -> bool:
+    """Both keys the same as the ones kept, compared in constant time."""
+    return (hmac.compare_digest(existing.p256dh.rstrip("=").encode(), clean["p256dh"].encode())
+            & hmac.compare_digest(existing.auth.rstrip("=").encode(), clean["auth"].encode()))
+
+
 def _keep_newest(user_id: int) -> None:
     ids = db.session.scalars(select(PushSubscription.id).where(PushSubscription.user_id == user_id)
                              .order_by(PushSubscription.created_at.desc(), PushSubscription.id.desc())).all()
@@ -178,6 +207,8 @@ def unsubscribe(user_id: int, endpoint: Any) -> bool:
     """Forget this person's device by its endpoint (the browser turned reminders off)."""
     if not isinstance(endpoint, str) or not endpoint:
         raise SubscriptionError("endpoint", _l("endpoint is missing."))
+    if not _URL_CHARACTERS.fullmatch(endpoint.strip()):
+        raise SubscriptionError("endpoint", _l("endpoint is not a valid URL."))
     found = db.session.scalar(select(PushSubscription).where(
         PushSubscription.endpoint == endpoint.strip(), PushSubscription.user_id == user_id))
     if found is None:

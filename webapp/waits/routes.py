@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 
 from webapp.accounts.roles import Role, role_required
+from webapp.csv_export import csv_response
 from webapp.directory.service import THRIVE_GROUP_NAMES
 from webapp.waits import service
 from webapp.waits.forms import WaitsFilterForm
@@ -47,7 +45,4 @@ def leaders():
 @bp.route("/staff/waits.csv")
 @role_required(*LEADER_ROLES)
 def leaders_csv():
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(service.leaders_csv_rows())
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="waiting-lists.csv"'})
+    return csv_response(service.leaders_csv_rows(), "waiting-lists.csv")
