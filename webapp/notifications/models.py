@@ -18,7 +18,11 @@ GOAL_CHECKIN = "goal_checkin"
 REQUEST_UPDATE = "request_update"
 PLACE_OFFER = "place_offer"  # a freed drop-in place offered from the waiting list
 TEST = "test"
-KINDS = (APPOINTMENT_REMINDER, GOAL_CHECKIN, REQUEST_UPDATE, PLACE_OFFER, TEST)
+SAFETY_PLAN_REVIEW = "safety_plan_review"  # the day a young person chose to look over their plan
+KINDS = (APPOINTMENT_REMINDER, GOAL_CHECKIN, REQUEST_UPDATE, PLACE_OFFER, TEST, SAFETY_PLAN_REVIEW)
+
+# Quiet hours a person has until they choose others (UK time).
+DEFAULT_QUIET_START, DEFAULT_QUIET_END = time(21, 0), time(8, 0)
 
 # Outbox states beyond webapp.outbox's pending/sending/sent/failed.
 CANCELLED = "cancelled"  # the caller cancelled it (a booking was cancelled)

@@ -47,6 +47,7 @@ STEPS: tuple[Step, ...] = (
     Step("young-person", _l("About the young person"), forms.YoungPersonForm),
     Step("safety", _l("Staying safe"), forms.RiskForm),
     Step("your-story", _l("What is happening"), forms.StoryForm),
+    Step("about-me", _l("About me"), forms.AboutMeForm, lambda a: _requester_type(a) == "young_person"),
     Step("contact", _l("Contact and communication"), forms.ContactForm),
     Step("consent", _l("Sharing"), forms.ConsentForm),
 )

@@ -257,6 +257,34 @@ class StoryForm(DraftForm):
             raise ValidationError(_l("Write at least one thing you would like to be different."))
 
 
+# "About me" (#19): what the young person wants their worker to know, so the story is told once. All optional.
+APPOINTMENT_NEEDS = (("neurodivergence", _l("I am neurodivergent (for example autistic, or I have ADHD)")),
+                     ("waiting_rooms", _l("Waiting rooms make me anxious")),
+                     ("interpreter", _l("I need an interpreter")),
+                     ("access", _l("I have access needs (for example a wheelchair, or help with hearing or seeing)")))
+
+
+class AboutMeForm(DraftForm):
+    name_used = StringField(_l("The name I use (optional)"),
+                            description=_l("If it is different from my legal name, "
+                                           "this is what I would like to be called."),
+                            validators=[max_length(SHORT_LIMIT)])
+    what_matters = TextAreaField(_l("What matters to me (optional)"), validators=[max_length(TEXT_LIMIT)])
+    helped_before = TextAreaField(_l("What has helped before, and what has not (optional)"),
+                                  validators=[max_length(TEXT_LIMIT)])
+    contact_preferences = TextAreaField(_l("How and when I like to be contacted (optional)"),
+                                        description=_l('For example "text, don\'t call" or "not during school".'),
+                                        validators=[max_length(TEXT_LIMIT)])
+    appointment_needs = MultiCheckboxField(_l("Things that make appointments hard (optional)"),
+                                           choices=list(APPOINTMENT_NEEDS), validate_choice=True)
+    appointment_needs_more = TextAreaField(_l("Anything else that would make appointments easier? (optional)"),
+                                           validators=[max_length(TEXT_LIMIT)])
+
+
+ABOUT_ME_FIELDS = ("name_used", "what_matters", "helped_before", "contact_preferences", "appointment_needs",
+                   "appointment_needs_more")
+
+
 FAMILY_CONTACT_UNDER = 16  # a professional gives a parent or carer's contact details for a younger child
 FAMILY_FIELDS = ("family_knows", "family_knows_why_not", "parent_carer_name", "parent_carer_relationship")
 PHONE_NOT_ALLOWED = _l("You gave a phone number but did not say how we may use it. Tick call, text or voicemail, "

@@ -117,6 +117,9 @@ def _contact_notes(answers: dict[str, Any]) -> list[dict[str, Any]]:
     return notes
 
 
+UKCORE_NHS_COMMUNICATION = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSCommunication"
+
+
 def _patient(req: SupportRequest, answers: dict[str, Any]) -> dict[str, Any]:
     patient: dict[str, Any] = {
         "resourceType": "Patient",
@@ -140,6 +143,12 @@ def _patient(req: SupportRequest, answers: dict[str, Any]) -> dict[str, Any]:
         patient["telecom"] = _telecom(contact_summary(answers), YOUNG_PERSON)
     if answers.get("preferred_language"):
         patient["communication"] = [{"language": {"text": answers["preferred_language"]}, "preferred": True}]
+    if answers.get("name_used"):  # "About me": the name they use
+        patient["name"].append({"use": "usual", "text": answers["name_used"]})
+    if "interpreter" in (answers.get("appointment_needs") or []) and answers.get("preferred_language"):
+        patient["extension"] = [{"url": UKCORE_NHS_COMMUNICATION, "extension": [
+            {"url": "language", "valueCodeableConcept": {"text": answers["preferred_language"]}},
+            {"url": "interpreterRequired", "valueBoolean": True}]}]
     return patient
 
 
