@@ -8,8 +8,9 @@
  *   in it (the server says Content-Language), or all of them when asked ("flourish:keep-languages").
  *   One language is about 25 KB, against about 60 KB page by page and 440 KB for every language at
  *   once: a first visit stays within 100 KB on one bar of signal.
- * - Pages: network first; a public page that answered is kept for offline; with no network, the
- *   page in the language last read, else the kept copy, else /offline.
+ * - Pages: network first (navigation preload on); a public page that answered is kept for offline;
+ *   with no network, or none within SLOW_NETWORK_MS (sooner for /help-now), the page in the
+ *   language last read, else the kept copy, else /offline.
  * - Static files: versioned ones (?v=...) cache first, as they never change; module imports carry
  *   no version, so they are answered from this version's kept copy, else the network.
  * - Never kept: anything signed-in (the server marks it `no-store`), /api, /staff, /settings and
@@ -22,6 +23,11 @@ const OFFLINE_URL = "/offline";
 const PACK_URL = "/offline-pack.json";
 const LANGUAGE_READ = `${PACK_URL}?read`; // kept entry: the language of the last page read
 const packsUnderWay = new Map();
+// One bar of signal: a kept page is shown from its copy when the network has not answered in this
+// long (sooner for help now), and the copy is brought up to date when the answer comes.
+const SLOW_NETWORK_MS = 3000;
+const SLOW_NETWORK_URGENT_MS = 1000;
+const URGENT_PAGES = ["/help-now"];
 const NEVER_CACHED = ["/api/", "/staff", "/settings", "/track", "/request-support", "/login",
   "/logout", "/register", "/goals", "/bookings/mine", "/bookings/waiting", "/service-worker.js"];
 
@@ -139,9 +145,15 @@ self.addEventListener("activate", (event) => {
       .then((keys) => Promise.all(
         keys.filter((key) => key.startsWith("flourish-") && key !== CACHE).map((key) => caches.delete(key)),
       ))
+      .then(() => self.registration.navigationPreload && self.registration.navigationPreload.enable())
       .then(() => self.clients.claim()),
   );
 });
+
+// The page's request, started by the browser alongside the worker's start-up (navigation preload).
+function fromNetwork(event) {
+  return Promise.resolve(event.preloadResponse).then((preloaded) => preloaded || fetch(event.request));
+}
 
 // After a page answers: keep its language for offline too, if it is not kept yet.
 function followLanguage(event, response) {
@@ -151,16 +163,32 @@ function followLanguage(event, response) {
 
 async function pageNetworkFirst(event) {
   const request = event.request;
-  const cache = await caches.open(CACHE);
-  try {
-    const response = await fetch(request);
+  let keeping = null;
+  const answered = fromNetwork(event).then((response) => {
     followLanguage(event, response);
     if (mayKeep(request, response)) {
-      cache.put(request, response.clone());
+      const copy = response.clone();
+      keeping = caches.open(CACHE).then((cache) => cache.put(request, copy));
     }
     return response;
+  });
+  // The answer is waited for, and kept, even when the kept copy was shown first.
+  event.waitUntil(answered.then(() => keeping).catch(() => {}));
+  const cache = await caches.open(CACHE);
+  const path = new URL(request.url).pathname;
+  let timer;
+  const slow = new Promise((resolve) => {
+    timer = setTimeout(resolve, URGENT_PAGES.includes(path) ? SLOW_NETWORK_URGENT_MS : SLOW_NETWORK_MS, null);
+  });
+  try {
+    const first = await Promise.race([answered, slow]);
+    if (first) return first;
+    const kept = await keptPage(cache, request.url); // stalled: the kept copy now, if there is one
+    return kept || (await answered);
   } catch (error) {
     return (await keptPage(cache, request.url)) || (await keptPage(cache, OFFLINE_URL)) || Response.error();
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -186,7 +214,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     if (isNeverCached(url)) {
-      event.respondWith(fetch(request).then((response) => {
+      event.respondWith(fromNetwork(event).then((response) => {
         followLanguage(event, response);
         return response;
       }).catch(() => offlineFallback(url)));

@@ -6,6 +6,7 @@ from datetime import date, time
 
 import pytest
 
+from tests.notifications.conftest import device, push_service  # noqa: F401 - the local push service, for offers
 from webapp.bookings import places, sessions
 from webapp.bookings.models import CommunityBase, Slot
 from webapp.extensions import db
@@ -59,3 +60,21 @@ def parent(make_user):
 @pytest.fixture
 def young_person(make_user):
     return make_user(role="young_person", date_of_birth=date(2010, 1, 1))  # 16 in June 2026
+
+
+@pytest.fixture
+def reachable():
+    """`reachable(user)`: give the person a device with reminders on (a place offer can reach them)."""
+    from itertools import count
+
+    from webapp.notifications.models import PushSubscription
+
+    numbers = count(1)
+
+    def add(user):
+        db.session.add(PushSubscription(user_id=user.id, endpoint=f"https://push.example.org/{user.id}-{next(numbers)}",
+                                        p256dh="p", auth="a", device_label="Chrome on Android"))
+        db.session.commit()
+        return user
+
+    return add

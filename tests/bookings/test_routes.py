@@ -143,13 +143,13 @@ def test_a_booking_cancelled_by_the_base_says_so(app, login, one_slot, young_per
     assert "Cancelled by the base." in page
 
 
-def test_waiting_list_through_the_pages(app, login, publish, norwich, frozen_clock, make_user):
+def test_waiting_list_through_the_pages(app, login, publish, norwich, frozen_clock, make_user, reachable):
     session = publish(norwich, TUESDAY, "16:00", "16:30", 30, 1)[0]
     slot = session.slots[0]
     booker = make_user(role="young_person")
     booking = service.book(booker, slot.id)
     db.session.commit()
-    waiter = make_user(role="young_person")
+    waiter = reachable(make_user(role="young_person"))
     client = _signed_in(app, login, waiter)
     assert "Tell me if a place comes up" in client.get("/bookings/bases/norwich-one-stop-shop").get_data(as_text=True)
     assert client.post_form(f"/bookings/slots/{slot.id}/wait").status_code == 303
@@ -225,6 +225,7 @@ def test_the_day_list_walk_ins_and_attendance(app, login, make_user, norwich, pu
     first, second = session.slots
     service.book(parent, first.id, "Mia", 15)
     db.session.commit()
+    frozen_clock.freeze(session.starts_at)  # attendance is recorded from the session's start
     client = _signed_in(app, login, _staff_for(make_user, norwich))
     day = client.get("/staff/bookings/bases/norwich-one-stop-shop/day?date=2026-06-16").get_data(as_text=True)
     assert "Mia, age 15" in day and "Not brought" in day and "Book someone in" in day

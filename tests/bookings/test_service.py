@@ -74,8 +74,16 @@ def test_parents_book_for_their_child_by_first_name_and_age(one_slot, parent, ba
 
 
 def test_professionals_cannot_book(one_slot, make_user):
-    with pytest.raises(BookingError, match="Only young people and parents"):
+    with pytest.raises(BookingError, match="booked by young people themselves, or by a parent or carer"):
         service.book(make_user(role="professional"), one_slot.id)
+
+
+def test_a_young_person_without_a_date_of_birth_is_asked_for_it_never_refused(one_slot, make_user):
+    """Issue 15, item 7: never tell a young person that only young people can book."""
+    person = make_user(role="young_person", date_of_birth=None)
+    with pytest.raises(BookingError) as asked:
+        service.book(person, one_slot.id)
+    assert asked.value.field == "date_of_birth" and "Only young people" not in str(asked.value.message)
 
 
 def test_a_double_submit_makes_one_booking(one_slot, young_person):

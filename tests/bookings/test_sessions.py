@@ -214,6 +214,9 @@ def test_marking_attendance_and_flagging_a_child_not_brought(admin, make_user, n
     session = sessions.create(admin, _draft(norwich))[0]
     booking = service.book(parent, session.slots[0].id, "Mia", 15)
     db.session.commit()
+    with pytest.raises(BookingError, match="from the start of the session"):
+        sessions.mark_attendance(staff, booking.id, ATTENDED)  # two days, or a minute, ahead
+    frozen_clock.freeze(session.starts_at)
     sessions.mark_attendance(staff, booking.id, ATTENDED)
     assert not booking.follow_up_needed
     sessions.mark_attendance(staff, booking.id, NOT_BROUGHT)

@@ -37,9 +37,9 @@ def test_only_a_full_slot_has_a_waiting_list(one_slot, young_person):
         waiting_list.join(young_person, one_slot.id)
 
 
-def test_a_freed_place_goes_to_the_first_waiting_and_no_one_else(full_slot, make_user):
+def test_a_freed_place_goes_to_the_first_waiting_and_no_one_else(full_slot, make_user, reachable):
     slot_id, booker = full_slot
-    first, second, stranger = (make_user(role="young_person") for _ in range(3))
+    first, second, stranger = (reachable(make_user(role="young_person")) for _ in range(3))
     first_entry = waiting_list.join(first, slot_id)
     clock.advance(timedelta(minutes=1))
     second_entry = waiting_list.join(second, slot_id)
@@ -67,9 +67,9 @@ def test_a_freed_place_goes_to_the_first_waiting_and_no_one_else(full_slot, make
         waiting_list.take_offered_place(first, first_entry.id)
 
 
-def test_an_offer_not_taken_in_time_passes_to_the_next(full_slot, make_user):
+def test_an_offer_not_taken_in_time_passes_to_the_next(full_slot, make_user, reachable):
     slot_id, booker = full_slot
-    first, second = make_user(role="young_person"), make_user(role="young_person")
+    first, second = reachable(make_user(role="young_person")), reachable(make_user(role="young_person"))
     first_entry = waiting_list.join(first, slot_id)
     second_entry = waiting_list.join(second, slot_id)
     service.cancel(booker, service.my_bookings(booker.id)[0].id)
@@ -86,9 +86,9 @@ def test_an_offer_not_taken_in_time_passes_to_the_next(full_slot, make_user):
     assert waiting_list.take_offered_place(second, second_entry.id).user_id == second.id
 
 
-def test_when_no_one_is_waiting_an_expired_offer_frees_the_place(full_slot, make_user):
+def test_when_no_one_is_waiting_an_expired_offer_frees_the_place(full_slot, make_user, reachable):
     slot_id, booker = full_slot
-    first = make_user(role="young_person")
+    first = reachable(make_user(role="young_person"))
     waiting_list.join(first, slot_id)
     service.cancel(booker, service.my_bookings(booker.id)[0].id)
     db.session.commit()
@@ -99,9 +99,9 @@ def test_when_no_one_is_waiting_an_expired_offer_frees_the_place(full_slot, make
     assert service.book(make_user(role="young_person"), slot_id).status == BOOKED
 
 
-def test_saying_no_thanks_passes_the_place_on(full_slot, make_user):
+def test_saying_no_thanks_passes_the_place_on(full_slot, make_user, reachable):
     slot_id, booker = full_slot
-    first, second = make_user(role="young_person"), make_user(role="young_person")
+    first, second = reachable(make_user(role="young_person")), reachable(make_user(role="young_person"))
     first_entry = waiting_list.join(first, slot_id)
     second_entry = waiting_list.join(second, slot_id)
     service.cancel(booker, service.my_bookings(booker.id)[0].id)
@@ -112,9 +112,10 @@ def test_saying_no_thanks_passes_the_place_on(full_slot, make_user):
     assert _slot(slot_id).held == 1
 
 
-def test_a_move_away_and_added_places_both_offer_to_the_waiting(full_slot, make_user, admin, publish, norwich):
+def test_a_move_away_and_added_places_both_offer_to_the_waiting(full_slot, make_user, admin, publish, norwich,
+                                                                reachable):
     slot_id, booker = full_slot
-    first, second = make_user(role="young_person"), make_user(role="young_person")
+    first, second = reachable(make_user(role="young_person")), reachable(make_user(role="young_person"))
     first_entry = waiting_list.join(first, slot_id)
     second_entry = waiting_list.join(second, slot_id)
     db.session.commit()

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_shell import _sign_in
 from tests.helpers.axe import assert_accessible
+from webapp import clock
 from webapp.bookings import places, service, sessions
 from webapp.extensions import db
 
@@ -103,8 +104,11 @@ def test_staff_pages_have_no_axe_violations_and_the_list_prints(page, drop_ins, 
     session = drop_ins["sessions"][0]
     booking = service.book(make_user(role="parent"), session.slots[0].id, "Mia", 15)
     db.session.commit()
+    now = clock.now()
+    clock.freeze(session.starts_at)  # attendance is recorded from the session's start
     sessions.mark_attendance(drop_ins["staff"], booking.id, "not_brought")
     db.session.commit()
+    clock.freeze(now)
     _sign_in(page, "staff@example.org")
     page.goto("/staff/bookings/")
     expect(page.get_by_text(re.compile("not brought and needs a follow-up call"))).to_be_visible()

@@ -50,9 +50,13 @@ def test_page_shows_each_service_in_plain_words(client, frozen_clock):
     _some_flow()
     page = client.get("/waits").get_data(as_text=True)
     assert "Talking service" in page and "Young adults service" in page
-    assert "Most people (8 in 10) waited between 1 and 5 weeks" in page
-    assert "Half were seen within 3 weeks." in page
-    assert "1 person" in page
+    # One clock, from asking for support to first help, with its two parts (issue 15, item 1).
+    assert "Most people (8 in 10) waited between 2 and 6 weeks from asking for support to their first " \
+        "appointment here." in page
+    assert "Half were seen within 4 weeks." in page
+    assert "the front door's step, from asking to being offered this service: half within 4 days" in page
+    assert "this service's own wait, from being offered it to the first appointment: half within 3 weeks" in page
+    assert "fewer than 5 people" in page and "1 person" not in page  # small numbers suppressed (item 4)
     assert "<svg" in page and "style=" not in page.split("<main", 1)[1]
     assert "The numbers week by week" in page
     assert 'href="/self-help/"' in page and 'href="/bookings/"' in page and 'href="/help-now"' in page

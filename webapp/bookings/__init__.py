@@ -26,6 +26,10 @@ def init_app(app: Flask) -> None:
     hooks.demo_seeders.append(("bookings", demo.seed))
     hooks.personal_data_exporters.append(("drop_in_bookings", service.export_for))
     hooks.worker_jobs.append(("expire drop-in place offers", waiting_list.expire_offers))
+    from webapp.notifications import service as notifications
+
+    notifications.listen("waiting_list", notifications.SubjectHooks(
+        before_send=waiting_list.before_offer_sent, after_outcome=waiting_list.after_offer_outcome))
     hooks.worker_jobs.append(("make weekly drop-in sessions", sessions.extend_series))
     _register_retention()
     _free_places_when_an_account_goes()

@@ -15,7 +15,9 @@ from webapp import clock
 from webapp.bookings.models import Booking
 
 
-def booking_calendar(booking: Booking, host: str) -> bytes:
+def booking_calendar(booking: Booking, host: str, discreet: bool = False) -> bytes:
+    """The booking's calendar file. `discreet` (the person chose discreet notifications): titled
+    "Appointment", the place named only by its address in the location, nothing else said."""
     slot = booking.slot
     base = slot.session.base
     calendar = Calendar()
@@ -27,15 +29,16 @@ def booking_calendar(booking: Booking, host: str) -> bytes:
     event.add("dtstamp", clock.now())
     event.add("dtstart", clock.to_local(slot.starts_at))
     event.add("dtend", clock.to_local(slot.ends_at))
-    event.add("summary", _("Drop-in at %(base)s", base=base.name))
+    event.add("summary", _("Appointment") if discreet else _("Drop-in at %(base)s", base=base.name))
     event.add("location", base.address)
-    event.add("description", "\n".join(part for part in (
-        slot.session.purpose, _("How to get there: %(how)s", how=base.getting_there) if base.getting_there else "",
-        _("To cancel or move this booking, open My bookings in Flourish.")) if part))
+    if not discreet:
+        event.add("description", "\n".join(part for part in (
+            slot.session.purpose, _("How to get there: %(how)s", how=base.getting_there) if base.getting_there else "",
+            _("To cancel or move this booking, open My bookings in Flourish.")) if part))
     event.add("sequence", int(booking.moved_at.timestamp()) if booking.moved_at else 0)
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", _("Drop-in reminder"))
+    alarm.add("description", _("Appointment reminder") if discreet else _("Drop-in reminder"))
     alarm.add("trigger", -timedelta(hours=2))
     event.add_component(alarm)
     calendar.add_component(event)

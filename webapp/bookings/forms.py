@@ -40,10 +40,14 @@ class ChildFields(BaseForm):
     child_age = WholeNumberField(_l("Your child's age"), validators=[
         Optional(), NumberRange(min=0, max=25, message=_l("Enter an age from 0 to 25."))],
         not_a_number=_l("Enter your child's age, in numbers."))
+    # Asked only of a young person whose account has no date of birth yet (kept with the account).
+    date_of_birth = LocalDateField(_l("Your date of birth"), validators=[Optional()],
+                                   description=_l("We ask once, to check the drop-in is for your age."))
 
 
 class BookForm(ChildFields):
-    pass
+    # "1" once the person has said yes to a second booking the same day at the same base.
+    confirm_same_day = HiddenField()
 
 
 class WaitForm(ChildFields):

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp import clock
-from webapp.accounts.roles import role_required
+from webapp.accounts.roles import has_role, role_required
 from webapp.bookings import calendar, places, rules, service, waiting_list
 from webapp.bookings.forms import BookForm, ConfirmForm, DistrictForm, MoveForm, WaitForm
 from webapp.bookings.rules import AlreadyBooked, BookingError, SlotJustTaken
@@ -24,6 +24,27 @@ def by_local_day(slots):
     return [(day, list(group)) for day, group in groupby(slots, key=lambda s: clock.to_local(s.starts_at).date())]
 
 
+PERSON_FIELDS = ("child_first_name", "child_age", "date_of_birth")
+
+
+def _keep_date_of_birth(form) -> bool:
+    """A young person whose account has no date of birth gives it when booking: checked like at
+    registration and kept with the account in this transaction. False (the error by the field) if wrong."""
+    from webapp.accounts import service as accounts
+
+    if not has_role(current_user, "young_person") or current_user.date_of_birth is not None:
+        return True
+    if form.date_of_birth.data is None:
+        return True  # check_age asks for it, by the field
+    try:
+        accounts.check_young_person_age(form.date_of_birth.data)
+    except accounts.AccountError as error:
+        form.date_of_birth.errors = [*form.date_of_birth.errors, error.message]
+        return False
+    current_user.date_of_birth = form.date_of_birth.data
+    return True
+
+
 def _apply(form, error: BookingError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
@@ -33,16 +54,19 @@ def _apply(form, error: BookingError) -> None:
 @bp.route("/")
 def index():
     form = DistrictForm(request.args)
-    ranked, district = None, None
+    ranked, district, with_times = None, None, set()
     if form.district.data and form.validate():
         district = places.parse_district(form.district.data)
         if district is None or district not in places.districts():
             form.district.errors = [_("Enter a postcode district in Norfolk or Waveney, like NR2, PE30 or IP24.")]
             district = None
         else:
-            ranked = places.nearest_bases(district)
+            # Nearest first, but bases with no drop-in time in the next 8 weeks after those with times.
+            with_times = rules.bases_with_times()
+            ranked = sorted(places.nearest_bases(district), key=lambda pair: pair[0].id not in with_times)
     return render_template("bookings/index.html", form=form, bases=places.all_bases(), ranked=ranked,
-                           district=district)
+                           district=district, with_times=with_times if ranked is not None else set(),
+                           list_weeks=rules.LIST_WEEKS)
 
 
 @bp.route("/bases/<slug>")
@@ -71,8 +95,12 @@ def _slot_or_404(slot_id: int):
 @role_required(*BOOKING_ROLES)
 def book(slot_id: int):
     slot, problem = _slot_or_404(slot_id)
-    form, alternatives = BookForm(), None
-    if slot is not None and form.validate_on_submit():
+    form, alternatives, same_day, move_from = BookForm(), None, None, None
+    if slot is not None and form.validate_on_submit() and _keep_date_of_birth(form):
+        same_day = None if form.confirm_same_day.data == "1" else rules.same_day_at_base(current_user.id, slot)
+        if same_day is not None:  # a second booking the same day at the same base: ask first, or move
+            return render_template("bookings/book.html", slot=slot, form=form, problem=None, alternatives=None,
+                                   action="book", same_day=same_day, move_from=None)
         try:
             booking = service.book(current_user, slot_id, form.child_first_name.data, form.child_age.data)
             db.session.commit()
@@ -85,10 +113,12 @@ def book(slot_id: int):
             problem, alternatives = error, error.alternatives
         except BookingError as error:
             _apply(form, error)
-            problem = None if error.field in ("child_first_name", "child_age") else error
+            problem = None if error.field in PERSON_FIELDS else error
+            if error.field == "slot_id":  # overlapping another booking: offer to move that one here
+                move_from = rules.overlapping(current_user.id, slot.starts_at, slot.ends_at)
     status = 409 if alternatives is not None else (422 if problem or form.errors else 200)
     return render_template("bookings/book.html", slot=slot, form=form, problem=problem,
-                           alternatives=alternatives, action="book"), status
+                           alternatives=alternatives, action="book", same_day=None, move_from=move_from), status
 
 
 @bp.route("/slots/<int:slot_id>/wait", methods=["GET", "POST"])
@@ -96,20 +126,37 @@ def book(slot_id: int):
 def wait(slot_id: int):
     slot, problem = _slot_or_404(slot_id)
     form = WaitForm()
-    if slot is not None and form.validate_on_submit():
+    if slot is not None and form.validate_on_submit() and _keep_date_of_birth(form):
         try:
             waiting_list.join(current_user, slot_id, form.child_first_name.data, form.child_age.data)
             db.session.commit()
-            flash(_("You are on the waiting list. If a place comes up we will tell you, and keep it for you "
-                    "for %(minutes)d minutes.", minutes=int(waiting_list.OFFER_HOLD.total_seconds() // 60)), "success")
-            return redirect(url_for("bookings.mine"), 303)
+            flash(_joined_message(waiting_list.how_told(current_user.id)), "success")
+            return redirect(url_for("bookings.mine", _anchor="waiting-lists"), 303)
         except BookingError as error:
             db.session.rollback()
             _apply(form, error)
-            problem = None if error.field in ("child_first_name", "child_age") else error
+            problem = None if error.field in PERSON_FIELDS else error
     status = 422 if problem or form.errors else 200
     return render_template("bookings/book.html", slot=slot, form=form, problem=problem, alternatives=None,
-                           action="wait"), status
+                           action="wait", reach=waiting_list.how_told(current_user.id),
+                           hold_minutes=int(waiting_list.OFFER_HOLD.total_seconds() // 60)), status
+
+
+def _joined_message(reach) -> str:
+    """Joining says how they will be told: a notification, when, and for how long the place is kept."""
+    minutes = int(waiting_list.OFFER_HOLD.total_seconds() // 60)
+    if not reach.possible:
+        return _("You are on the waiting list. Notifications are off, so we cannot tell you when a place "
+                 "comes up, and it would go to the next person: turn them on (below) to be offered one.")
+    if reach.quiet_start is not None and reach.quiet_start != reach.quiet_end:
+        return _("You are on the waiting list. If a place comes up we will send a notification to your "
+                 "devices with reminders on, after your quiet hours (%(start)s to %(end)s) if it comes up "
+                 "during them, and keep the place for you for %(minutes)d minutes from when we send it.",
+                 start=reach.quiet_start.strftime("%H:%M"), end=reach.quiet_end.strftime("%H:%M"),
+                 minutes=minutes)
+    return _("You are on the waiting list. If a place comes up we will send a notification to your devices "
+             "with reminders on, and keep the place for you for %(minutes)d minutes from when we send it.",
+             minutes=minutes)
 
 
 @bp.route("/mine")
@@ -120,7 +167,9 @@ def mine():
     upcoming = sorted((b for b in bookings if b.ends_at > now), key=lambda b: b.starts_at)
     past = [b for b in bookings if b.ends_at <= now]
     return render_template("bookings/mine.html", upcoming=upcoming, past=past, now=now,
-                           waiting=waiting_list.my_waiting(current_user.id), form=ConfirmForm())
+                           waiting=waiting_list.my_waiting(current_user.id), form=ConfirmForm(),
+                           reach=waiting_list.how_told(current_user.id),
+                           hold_minutes=int(waiting_list.OFFER_HOLD.total_seconds() // 60))
 
 
 def _own_or_404(booking_id: int):
@@ -161,17 +210,25 @@ def move(booking_id: int):
             else:
                 problem = error
         booking = _own_or_404(booking_id)
-    choices = rules.next_free_slots(booking.slot.base_id, limit=60, exclude_slot_id=booking.slot_id)
+    # By day, two weeks at a time, like a base's page (not one list of every free time).
+    skip = min(max(request.args.get("later", 0, type=int), 0), rules.LIST_WEEKS - rules.PAGE_WEEKS)
+    skip -= skip % rules.PAGE_WEEKS
+    choices = [slot for slot in rules.upcoming_slots(booking.slot.base_id, weeks=rules.PAGE_WEEKS, skip_weeks=skip)
+               if slot.id != booking.slot_id and slot.booked + slot.held < slot.places]
     form.slot_id.choices = [(slot.id, "") for slot in choices]
     return render_template("bookings/move.html", booking=booking, form=form, problem=problem,
-                           days=by_local_day(choices)), 422 if form.errors or problem else 200
+                           days=by_local_day(choices), skip=skip, page_weeks=rules.PAGE_WEEKS,
+                           list_weeks=rules.LIST_WEEKS), 422 if form.errors or problem else 200
 
 
 @bp.route("/mine/<int:booking_id>/booking.ics")
 @role_required(*BOOKING_ROLES)
 def calendar_file(booking_id: int):
     booking = _own_or_404(booking_id)
-    body = calendar.booking_calendar(booking, request.host.split(":")[0])
+    from webapp.notifications import service as notifications
+
+    body = calendar.booking_calendar(booking, request.host.split(":")[0],
+                                     discreet=notifications.is_discreet(current_user.id))
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="drop-in-{booking.id}.ics"'})
 

@@ -75,6 +75,15 @@ def upcoming_slots(base_id: int, weeks: int = LIST_WEEKS, now: datetime | None =
         .order_by(Slot.starts_at, Slot.id)))
 
 
+def bases_with_times(now: datetime | None = None) -> set[int]:
+    """The bases with any drop-in time in the next LIST_WEEKS weeks (one query)."""
+    now = now or clock.now()
+    return set(db.session.scalars(
+        select(Slot.base_id).join(Slot.session).where(DropInSession.cancelled_at.is_(None), Slot.starts_at > now,
+                                                      Slot.starts_at < now + timedelta(weeks=LIST_WEEKS))
+        .distinct()))
+
+
 def next_free_slots(base_id: int, after: datetime | None = None, limit: int = ALTERNATIVES,
                     exclude_slot_id: int | None = None) -> list[Slot]:
     after = max(after or clock.now(), clock.now())
@@ -118,11 +127,14 @@ def check_age(user: User, slot: Slot, child_first_name: str | None, child_age: i
             raise BookingError("child_age", _l("Enter your child's age, in numbers."))
         age = child_age
         field = "child_age"
-    elif has_role(user, Role.YOUNG_PERSON) and user.date_of_birth is not None:
+    elif has_role(user, Role.YOUNG_PERSON):
+        if user.date_of_birth is None:  # an account made without one: ask, never refuse who they are
+            raise BookingError("date_of_birth", _l("Enter your date of birth, so we can check the drop-in "
+                                                   "is for your age."))
         age = age_on(user.date_of_birth, slot.session.local_date)
         field = ""
     else:
-        raise BookingError("", _l("Only young people and parents or carers can book a drop-in."))
+        raise BookingError("", _l("Drop-ins are booked by young people themselves, or by a parent or carer."))
     if not base.min_age <= age <= base.max_age:
         raise BookingError(field, _l("%(base)s is for ages %(min)d to %(max)d.", base=base.name,
                                      min=base.min_age, max=base.max_age))
@@ -173,6 +185,17 @@ def overlapping(user_id: int, starts_at: datetime, ends_at: datetime,
     if except_booking_id is not None:
         query = query.where(Booking.id != except_booking_id)
     return db.session.scalars(query.limit(1)).first()
+
+
+def same_day_at_base(user_id: int, slot: Slot) -> Booking | None:
+    """The person's other booking at the same base on the same UK day, if any (asked about first)."""
+    day = clock.to_local(slot.starts_at).date()
+    return db.session.scalars(
+        select(Booking).join(Slot, Booking.slot_id == Slot.id)
+        .where(Booking.user_id == user_id, Booking.status == BOOKED, Booking.slot_id != slot.id,
+               Slot.base_id == slot.base_id, Booking.starts_at >= clock.start_of_local_day(day),
+               Booking.starts_at < clock.start_of_local_day(day + timedelta(days=1)))
+        .order_by(Booking.starts_at).limit(1)).first()
 
 
 def refuse(error: BookingError) -> NoReturn:

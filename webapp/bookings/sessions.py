@@ -251,6 +251,21 @@ def day_list(base_id: int, day: date) -> list[DropInSession]:
         .order_by(DropInSession.starts_at).options(selectinload(DropInSession.slots))))
 
 
+UPCOMING_DAYS = 14  # the staff bookings page starts with the sessions of the next two weeks
+
+
+def upcoming_sessions(bases: list[CommunityBase], days: int = UPCOMING_DAYS) -> list[DropInSession]:
+    """The coming sessions (not cancelled) of these bases, soonest first, with their slots (two queries)."""
+    if not bases:
+        return []
+    now = clock.now()
+    return list(db.session.scalars(
+        select(DropInSession).where(DropInSession.base_id.in_([base.id for base in bases]),
+                                    DropInSession.ends_at > now, DropInSession.starts_at < now + timedelta(days=days),
+                                    DropInSession.cancelled_at.is_(None))
+        .order_by(DropInSession.starts_at, DropInSession.id).options(selectinload(DropInSession.slots))))
+
+
 def bookings_for_slots(slot_ids: list[int]) -> dict[int, list[Booking]]:
     from sqlalchemy.orm import joinedload
 
@@ -299,6 +314,8 @@ def mark_attendance(staff, booking_id: int, attendance: str) -> Booking:
         raise BookingError("attendance", _l("Choose attended, did not attend or not brought."))
     if booking.status != BOOKED:
         raise BookingError("attendance", _l("This booking was cancelled."))
+    if clock.now() < booking.slot.session.starts_at:
+        raise BookingError("attendance", _l("Attendance can be recorded from the start of the session."))
     booking.attendance = attendance
     # A young person who was not brought is a safeguarding signal: someone calls, not just a record.
     booking.follow_up_needed = attendance == NOT_BROUGHT

@@ -41,7 +41,9 @@ def _session_or_404(session_id: int):
 @bp.route("/")
 @role_required(*RUNNERS)
 def home():
-    return render_template("bookings/staff/home.html", bases=places.bases_run_by(current_user),
+    bases = places.bases_run_by(current_user)
+    return render_template("bookings/staff/home.html", bases=bases, upcoming=sessions.upcoming_sessions(bases),
+                           upcoming_days=sessions.UPCOMING_DAYS, bases_by_id={base.id: base for base in bases},
                            follow_ups=len(sessions.follow_ups(current_user)), today=clock.today_local())
 
 

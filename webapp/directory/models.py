@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String, Text
+from sqlalchemy import Boolean, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp import clock
@@ -29,6 +29,10 @@ class Service(db.Model):
     wait_note: Mapped[str | None] = mapped_column(Text)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_reason: Mapped[str | None] = mapped_column(Text)
+    # False for open access, self-referral and crisis services: no queue, so /waits shows how to get
+    # it (`how_to_get`, English, translated when shown) instead of a wait, and never counts anyone waiting.
+    waiting_list: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    how_to_get: Mapped[str | None] = mapped_column(Text)
     # How often people waiting for it are asked "How are things now?" (webapp/checkins), 2 to 8 weeks.
     check_in_weeks: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)

@@ -18,7 +18,16 @@ THRIVE_GROUP_NAMES = {
     "getting_more_help": _l("Getting More Help"),
     "getting_risk_support": _l("Getting Risk Support"),
 }
-if set(THRIVE_GROUP_NAMES) != set(THRIVE_GROUPS):
+# The needs-based groupings as people would say them, the THRIVE name beside (issue 15, item 3).
+PLAIN_GROUP_NAMES = {
+    "getting_advice": _l("Advice and information"),
+    "getting_help": _l("Short-term help"),
+    "getting_more_help": _l("Specialist help"),
+    "getting_risk_support": _l("Help to keep safe in a crisis"),
+}
+GROUP_NAMES = {group: _l("%(plain)s (THRIVE: %(thrive)s)", plain=PLAIN_GROUP_NAMES[group],
+                         thrive=THRIVE_GROUP_NAMES[group]) for group in THRIVE_GROUPS}
+if not set(THRIVE_GROUP_NAMES) == set(PLAIN_GROUP_NAMES) == set(THRIVE_GROUPS):
     raise RuntimeError("every THRIVE grouping needs a display name")
 
 
@@ -39,6 +48,8 @@ def sync_services_from_data() -> int:
         service.description = entry.get("description", "")
         service.min_age = entry.get("min_age", 0)
         service.max_age = entry.get("max_age", 25)
+        service.waiting_list = entry.get("waiting_list", True)
+        service.how_to_get = entry.get("how_to_get")
         service.active = True
         db.session.add(service)
         count += 1

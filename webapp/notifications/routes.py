@@ -16,9 +16,12 @@ bp = Blueprint("notifications", __name__)
 
 def _page(form: PreferencesForm, status: int = 200):
     prefs = service.preferences_for(current_user.id)
+    last_test = service.last_test(current_user.id)
     return render_template("notifications/settings.html", form=form, button=ButtonForm(),
                            devices=devices.devices_for(current_user.id),
-                           quiet_now=preferences.quiet_until(prefs) is not None), status
+                           quiet_now=preferences.quiet_until(prefs) is not None,
+                           last_test=last_test, last_test_reason=service.error_in_words(
+                               last_test.last_error if last_test else None)), status
 
 
 @bp.route("/settings/notifications", methods=["GET", "POST"])

@@ -26,12 +26,12 @@ from sqlalchemy import delete, select, update
 from webapp import clock
 from webapp.accounts.models import User
 from webapp.extensions import db
-from webapp.notifications import models
+from webapp.notifications import models, service
 from webapp.notifications.models import NotificationPreferences, PushSubscription, ScheduledNotification
 from webapp.notifications.payload import DEFAULT_TTL, URGENCY, build_payload, topic_for, ttl_for
 from webapp.notifications.preferences import quiet_until, wants
 from webapp.notifications.webpush_client import PushClient, application_server_key, client_for
-from webapp.outbox import PENDING, claim_due, keep_claim, mark_failed, mark_sent, retry_later
+from webapp.outbox import PENDING, SENDING, claim_due, keep_claim, mark_failed, mark_sent, retry_later
 
 __all__ = ["DEFAULT_TTL", "application_server_key", "build_payload", "client_for", "send_due"]
 
@@ -132,8 +132,18 @@ def _finish(row: ScheduledNotification, status: str, error: str | None = None) -
 
 
 def deliver(row: ScheduledNotification, context: Context, client: PushClient) -> None:
-    """Decide what to do with one claimed notification and do it (the caller commits)."""
+    """Decide what to do with one claimed notification and do it (the caller commits).
+
+    The package the notification is about hears of its final state in the same transaction
+    (`service.SubjectHooks`): a place offer nobody could be told passes to the next person."""
     now = clock.now()
+    _deliver(row, context, client, now)
+    hooks = service.hooks_for_subject(row.subject_type)
+    if hooks is not None and hooks.after_outcome is not None and row.status not in (PENDING, SENDING):
+        hooks.after_outcome(row, now)
+
+
+def _deliver(row: ScheduledNotification, context: Context, client: PushClient, now: datetime) -> None:
     prefs = context.choices[row.user_id]
     if row.expires_at is not None and row.expires_at <= now:
         return _finish(row, models.EXPIRED)
@@ -150,6 +160,11 @@ def deliver(row: ScheduledNotification, context: Context, client: PushClient) ->
         if delivered:
             return mark_sent(row, now)
         return _finish(row, models.NO_DEVICE)
+    hooks = service.hooks_for_subject(row.subject_type)
+    if hooks is not None and hooks.before_send is not None:
+        if not hooks.before_send(row, now):
+            return _finish(row, models.CANCELLED)
+        db.session.commit()  # e.g. an offer's hold, kept before the push service is called
     payload = json.dumps(build_payload(row, prefs, context.locales.get(row.user_id)), ensure_ascii=False).encode()
     headers = {"TTL": str(ttl_for(row, now)), "Urgency": URGENCY.get(row.kind, "normal"), "Topic": topic_for(row)}
     retry_after: timedelta | None = None

@@ -17,17 +17,115 @@ says in `payload.py`; this module also holds the test button and the personal-da
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from webapp import clock
 from webapp.extensions import db
-from webapp.notifications.models import CANCELLED, KINDS, NotificationPreferences, ScheduledNotification
+from webapp.notifications.models import (
+    CANCELLED,
+    DEFAULT_QUIET_END,
+    DEFAULT_QUIET_START,
+    KINDS,
+    TEST,
+    NotificationPreferences,
+    ScheduledNotification,
+)
 from webapp.outbox import PENDING
 
 _UNCHANGED: Any = object()
+
+
+@dataclass(frozen=True)
+class SubjectHooks:
+    """What a package wants to hear about its own notifications (e.g. a place offered from a waiting
+    list: the hold starts when the offer is sent, and an offer nobody can be told passes on).
+
+    `before_send(row, now) -> bool` runs in the worker just before a claimed notification is
+    pushed: False drops it (what it was about is over); it may change `row.params` (reassign the
+    dict) and `row.expires_at`, and its writes are committed before the push service is called.
+    `after_outcome(row, now)` runs in the same transaction as the notification's final state
+    (sent, failed, no_device, expired, not_wanted, cancelled); never for a retry or quiet hours.
+    """
+
+    before_send: Callable[[ScheduledNotification, datetime], bool] | None = None
+    after_outcome: Callable[[ScheduledNotification, datetime], None] | None = None
+
+
+_SUBJECT_HOOKS: dict[str, SubjectHooks] = {}
+
+
+def listen(subject_type: str, hooks: SubjectHooks) -> None:
+    """Register a package's hooks for the notifications about its `subject_type` (once per process)."""
+    _SUBJECT_HOOKS[subject_type] = hooks
+
+
+def hooks_for_subject(subject_type: str | None) -> SubjectHooks | None:
+    return None if subject_type is None else _SUBJECT_HOOKS.get(subject_type)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a person can be told something of a kind now: on how many devices, and from when."""
+
+    devices: int
+    wanted: bool
+    from_at: datetime | None  # when it could arrive (the end of quiet hours, or now); None: no way to tell them
+    quiet_start: Any = None
+    quiet_end: Any = None
+
+    @property
+    def possible(self) -> bool:
+        return self.from_at is not None
+
+
+def reach(user_id: int, kind: str, now: datetime | None = None) -> Reach:
+    """Whether a notification of `kind` could reach the person, and the first moment it could arrive:
+    no device with reminders on, or that kind turned off, is no way at all; inside quiet hours it is
+    their end (what the sender does)."""
+    from webapp.notifications.models import PushSubscription
+    from webapp.notifications.preferences import quiet_until, wants
+
+    now = now or clock.now()
+    devices = db.session.scalar(select(func.count()).select_from(PushSubscription)
+                                .where(PushSubscription.user_id == user_id)) or 0
+    prefs = db.session.get(NotificationPreferences, user_id) or NotificationPreferences(
+        user_id=user_id, appointment_reminders=True, goal_checkins=True, request_updates=True, discreet=True,
+        quiet_hours=True, quiet_start=DEFAULT_QUIET_START, quiet_end=DEFAULT_QUIET_END)
+    wanted = wants(prefs, kind)
+    from_at = None
+    if devices and wanted:
+        from_at = now if kind == TEST else (quiet_until(prefs, now) or now)
+    return Reach(devices, wanted, from_at, prefs.quiet_start if prefs.quiet_hours else None,
+                 prefs.quiet_end if prefs.quiet_hours else None)
+
+
+def error_in_words(error: str | None):
+    """A sender's error (kept in English for admins) as a reason a person can read, with the push
+    service's own code when it gave one."""
+    from flask_babel import lazy_gettext as _l
+
+    if not error:
+        return None
+    code = next((word.strip("()") for word in error.split() if word.strip("()").isdigit()), None)
+    if error.startswith("could not reach"):
+        return _l("we could not reach your browser's push service")
+    if "refused our key" in error:
+        return _l("your browser's push service did not accept our key (code %(code)s)", code=code)
+    if "refused" in error:
+        return _l("your browser's push service refused it (code %(code)s)", code=code)
+    return _l("your browser's push service was busy (code %(code)s)", code=code)
+
+
+def last_test(user_id: int) -> ScheduledNotification | None:
+    """The newest test notification the person asked for, to show how it went (refusals included)."""
+    return db.session.scalar(select(ScheduledNotification).where(
+        ScheduledNotification.user_id == user_id, ScheduledNotification.kind == TEST)
+        .order_by(ScheduledNotification.created_at.desc(), ScheduledNotification.id.desc()).limit(1))
 
 
 def schedule(*, user_id: int, kind: str, due_at: datetime, title: str, body: str,
@@ -45,6 +143,28 @@ def schedule(*, user_id: int, kind: str, due_at: datetime, title: str, body: str
     )
     db.session.add(row)
     return row
+
+
+def schedule_many(notifications: list[dict[str, Any]]) -> int:
+    """Many notifications at once, as `schedule` would add each (its keyword arguments, as dicts), in
+    one multi-row INSERT: for a job that queues thousands in a pass. The caller commits."""
+    from sqlalchemy import insert
+
+    now = clock.now()
+    rows = []
+    for given in notifications:
+        if given["kind"] not in KINDS:
+            raise ValueError(f"unknown notification kind {given['kind']!r}")
+        subject_id = given.get("subject_id")
+        rows.append({"user_id": given["user_id"], "kind": given["kind"], "due_at": given["due_at"],
+                     "next_attempt_at": given["due_at"], "title": given["title"], "body": given["body"],
+                     "params": given.get("params") or {}, "url": given.get("url", "/"),
+                     "subject_type": given.get("subject_type"),
+                     "subject_id": None if subject_id is None else str(subject_id), "topic": given.get("topic"),
+                     "expires_at": given.get("expires_at"), "status": PENDING, "attempts": 0, "created_at": now})
+    if rows:
+        db.session.execute(insert(ScheduledNotification), rows)
+    return len(rows)
 
 
 def _pending_for(subject_type: str, subject_id: str | int, kind: str | None):
@@ -101,6 +221,12 @@ def preferences_for(user_id: int) -> NotificationPreferences:
         db.session.add(prefs)
         db.session.flush()
     return prefs
+
+
+def is_discreet(user_id: int) -> bool:
+    """Whether the person wants discreet text (the default until they choose), without making a row."""
+    prefs = db.session.get(NotificationPreferences, user_id)
+    return True if prefs is None or prefs.discreet is None else bool(prefs.discreet)
 
 
 def send_test(user_id: int) -> ScheduledNotification:

@@ -172,7 +172,17 @@ def what_would_help():
             return render_template("selfhelp/suggestions.html",
                                    result=service.suggest(answers, current_language()),
                                    has_bookings=_has_route("/bookings/"))
-    return render_template("selfhelp/what_would_help.html", form=form), 400 if form.errors else 200
+    return render_template("selfhelp/what_would_help.html", form=form, offline=_offline_decision()), \
+        400 if form.errors else 200
+
+
+def _offline_decision() -> dict:
+    """What the kept page needs to decide with no signal: the decision's data and every piece it may show."""
+    lang = current_language()
+    topics = [t for t in (content.topic(key, lang) for key, _label in service.SITUATIONS) if t is not None]
+    return {"decision": service.decision_data(lang), "lines": service.TALK_NOW_LINES, "tools": tools.TOOLS,
+            "topics": list({t.slug: t for t in topics}.values()), "local": service.signposts("local"),
+            "national": service.signposts("national"), "has_bookings": _has_route("/bookings/")}
 
 
 def _answered() -> bool:

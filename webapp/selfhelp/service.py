@@ -324,3 +324,47 @@ def suggest(answers: Answers, lang: str) -> Suggestions:
                               and (answers.urgency in ("today", "while") or answers.situation in NEEDS_A_PERSON))
     result.drop_ins = answers.in_area and not over_age
     return result
+
+
+# -- "what would help right now?" on the device (no signal) ------------------------------------
+# The same decision as `suggest`, as data for static/js/selfhelp/what-would-help.js, so the kept page
+# answers offline exactly as the server would (tests/browser/test_what_would_help_offline.py compares
+# every combination of answers).
+
+def decision_data(lang: str) -> dict[str, Any]:
+    """Everything `suggest` decides from, as plain JSON (no text: the page holds the words)."""
+    situation_tools = {}
+    situation_topic = {}
+    for key, _label in SITUATIONS:
+        topic = content.topic(key, lang)
+        slugs = list(dict.fromkeys([*(topic.related_tools if topic else ()), *EXTRA_TOOLS.get(key, ())]))
+        situation_tools[key] = [slug for slug in slugs if slug in TOOLS_BY_SLUG]
+        situation_topic[key] = topic.slug if topic else None
+    return {
+        "ages": {key: [low, high] for key, _label, low, high in AGE_BANDS},
+        "situationTools": situation_tools,
+        "situationTopic": situation_topic,
+        "talkNowLines": list(TALK_NOW_LINES),
+        "needsAPerson": sorted(NEEDS_A_PERSON),
+        "dangerSituations": sorted(DANGER_SITUATIONS),
+        "dangerUrgencies": sorted(DANGER_URGENCIES),
+        "outsideAreas": ["outside"],
+        "signposts": [{"id": s.id, "scope": s.scope, "topics": list(s.topics), "min": s.min_age, "max": s.max_age,
+                       "areas": list(s.areas)} for s in signposts()],
+    }
+
+
+def decision_summary(result: Suggestions) -> dict[str, Any]:
+    """What `suggest` decided, in the shape the device's decision gives (to compare them)."""
+    return {
+        "tools": [tool.slug for tool in result.tools],
+        "topic": result.topic.slug if result.topic else None,
+        "talkNow": result.talk_now,
+        "lines": list(result.talk_now_lines),
+        "local": [s.id for s in result.local],
+        "national": [s.id for s in result.national],
+        "askForSupport": result.ask_for_support,
+        "asksForChild": result.asks_for_child,
+        "dropIns": result.drop_ins,
+        "overAge": result.over_age,
+    }

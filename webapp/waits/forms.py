@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import NumberRange, Optional
 
-from webapp.directory.service import THRIVE_GROUP_NAMES
+from webapp.directory.service import GROUP_NAMES
 from webapp.forms import BaseForm, WholeNumberField
 
 
@@ -29,4 +29,4 @@ class WaitsFilterForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group.choices = [("", _l("All kinds of help"))] + [(k, v) for k, v in THRIVE_GROUP_NAMES.items()]
+        self.group.choices = [("", _l("All kinds of help"))] + [(k, v) for k, v in GROUP_NAMES.items()]

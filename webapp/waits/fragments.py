@@ -15,10 +15,10 @@ from typing import Any
 from flask import current_app, render_template
 from markupsafe import Markup
 
-from webapp.directory.service import THRIVE_GROUP_NAMES
+from webapp.directory.service import GROUP_NAMES
 from webapp.i18n import current_language
 from webapp.waits.charts import chart
-from webapp.waits.service import RECENT_WEEKS, ServiceWaits
+from webapp.waits.service import BAND_NAMES, MIN_PEOPLE, RECENT_WEEKS, ServiceWaits
 
 MAX_KEPT = 400  # 10 services x 4 languages x a few refreshes; past it, start again
 
@@ -31,8 +31,10 @@ def key(row: ServiceWaits) -> tuple[Any, ...]:
     """What the part shows, and so what it is kept under."""
     s = row.service
     return (current_language(), s.id, s.name, s.thrive_group, s.min_age, s.max_age, s.paused,
-            s.paused_reason if s.paused else None, s.wait_note, row.waiting_now, row.to_first_appointment,
-            row.to_first_contact, tuple((week["week_start"], week["starts"], week["waiting"]) for week in row.weeks))
+            s.paused_reason if s.paused else None, s.wait_note, row.has_waiting_list, s.how_to_get,
+            row.waiting_now, row.to_first_appointment, row.to_first_help, row.front_door_step,
+            tuple(row.waited_so_far), row.to_first_contact,
+            tuple((week["week_start"], week["starts"], week["waiting"]) for week in row.weeks))
 
 
 def service_part(row: ServiceWaits) -> Markup:
@@ -41,7 +43,8 @@ def service_part(row: ServiceWaits) -> Markup:
     html = kept.get(part_key)
     if html is None:
         rendered = render_template(
-            "waits/_service.html", row=row, group_names=THRIVE_GROUP_NAMES, recent_weeks=RECENT_WEEKS,
+            "waits/_service.html", row=row, group_names=GROUP_NAMES, recent_weeks=RECENT_WEEKS,
+            min_people=MIN_PEOPLE, band_names=BAND_NAMES,
             waiting=chart([week["waiting"] for week in row.weeks], kind="line"),
             starts=chart([week["starts"] for week in row.weeks], kind="bars"))
         # The output of an autoescaping template (everything in it escaped there): marked safe so the page

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 
 from webapp import clock
@@ -42,6 +43,9 @@ TOO_OLD_TO_SHOW = timedelta(hours=6)
 MIN_PEOPLE = 5  # fewer finished waits than this: no typical wait is shown (too few to be fair)
 MIN_WEEKS_WITH_STARTS = 4  # fewer weeks with any start than this: no personal estimate
 STANDARD_DAYS = 28  # the national 4-week waiting time standard, from request to first appointment
+# How long people waiting now have waited so far, in the words /waits uses for each band.
+BAND_NAMES = {"under_4": _l("under 4 weeks"), "4_to_12": _l("4 to 12 weeks"), "12_to_18": _l("12 to 18 weeks"),
+              "18_to_52": _l("18 weeks to a year"), "over_52": _l("over a year")}
 PROFILE_BANDS = (("under_4", 0, 4), ("4_to_12", 4, 12), ("12_to_18", 12, 18), ("18_to_52", 18, 52),
                  ("over_52", 52, None))
 
@@ -73,6 +77,10 @@ class _Collector:
     to_first_appointment: list[float] = field(default_factory=list)
     to_triage: list[float] = field(default_factory=list)
     triage_to_allocation: list[float] = field(default_factory=list)
+    # One clock, from asking for support to first help (the first appointment), and its two parts:
+    # the front door's step (asking to being offered the service) and the service's own wait.
+    to_first_help: list[float] = field(default_factory=list)
+    front_door_step: list[float] = field(default_factory=list)
     within_standard: int = 0
 
     def _recent(self, moment: datetime | None) -> bool:
@@ -89,6 +97,9 @@ class _Collector:
             wait = _days(flow.allocated_at, flow.first_appointment_at)
             self._append(self.to_first_appointment, wait)
             from_request = _days(flow.received_at, flow.first_appointment_at)
+            if wait is not None:  # the same people in all three figures, so the parts add up
+                self._append(self.to_first_help, from_request)
+                self._append(self.front_door_step, _days(flow.received_at, flow.allocated_at))
             if wait is not None and from_request is not None and from_request <= STANDARD_DAYS:
                 self.within_standard += 1
 
@@ -103,15 +114,18 @@ class _Collector:
             "request_to_first_contact": summary(self.first_contact),
             "request_to_triage": summary(self.to_triage),
             "triage_to_allocation": summary(self.triage_to_allocation),
+            "request_to_first_appointment": summary(self.to_first_help),
+            "request_to_allocation": summary(self.front_door_step),
             "within_standard": {"seen": self.within_standard, "total": len(self.to_first_appointment)},
         }
 
 
-def _profile(flows: Iterable[Flow], now: datetime) -> dict[str, int]:
-    """The people waiting now, by how long they have waited since allocation."""
+def _profile(flows: Iterable[Flow], now: datetime, since_asking: bool = False) -> dict[str, int]:
+    """The people waiting now, by how long they have waited since allocation (or since asking)."""
     counts = {name: 0 for name, _low, _high in PROFILE_BANDS}
     for flow in flows:
-        weeks = (now - (flow.allocated_at or flow.received_at)).total_seconds() / (7 * 86400)
+        started = flow.received_at if since_asking else (flow.allocated_at or flow.received_at)
+        weeks = (now - started).total_seconds() / (7 * 86400)
         for name, low, high in PROFILE_BANDS:
             if weeks >= low and (high is None or weeks < high):
                 counts[name] += 1
@@ -137,8 +151,11 @@ def _weekly(flows: Iterable[Flow], index: WeekIndex) -> tuple[list[int], list[in
     return starts, waiting
 
 
-def compute_payload(flows: list[Flow], now: datetime) -> dict[str, Any]:
-    """Every figure /waits and the leaders' view show, from the requests' journeys."""
+def compute_payload(flows: list[Flow], now: datetime, no_waiting_list: Iterable[str] = ()) -> dict[str, Any]:
+    """Every figure /waits and the leaders' view show, from the requests' journeys.
+
+    A service in `no_waiting_list` (open access, self-referral, crisis) never counts anyone waiting."""
+    no_list = set(no_waiting_list)
     today = clock.to_local(now).date()
     window_start = clock.start_of_local_day(today - timedelta(weeks=RECENT_WEEKS))
     mondays = week_starts(TREND_WEEKS, before=today)
@@ -155,12 +172,16 @@ def compute_payload(flows: list[Flow], now: datetime) -> dict[str, Any]:
         collector = _Collector(window_start, now)
         for flow in service_flows:
             collector.add(flow)
-        waiting = [f for f in service_flows if f.status == ALLOCATED]
+        waiting = [] if service_id in no_list else [f for f in service_flows if f.status == ALLOCATED]
         starts, waiting_list = _weekly(service_flows, index)
+        if service_id in no_list:
+            waiting_list = [0] * len(waiting_list)
         services[service_id] = {
+            "waiting_list": service_id not in no_list,
             "waiting_now": len(waiting),
             **collector.figures(),
             "profile": _profile(waiting, now),
+            "waited_so_far": _profile(waiting, now, since_asking=True),
             "weeks": [{"week_start": monday.isoformat(), "starts": s, "waiting": w}
                       for monday, s, w in zip(mondays, starts, waiting_list, strict=True)],
         }
@@ -173,7 +194,8 @@ def compute_payload(flows: list[Flow], now: datetime) -> dict[str, Any]:
 def refresh_snapshot() -> WaitSnapshot:
     """Recompute every figure now and publish it (the caller commits)."""
     now = clock.now()
-    payload = compute_payload(load_flows(now - HORIZON), now)
+    no_list = db.session.scalars(select(Service.id).where(Service.waiting_list.is_(False))).all()
+    payload = compute_payload(load_flows(now - HORIZON), now, no_list)
     snapshot = db.session.get(WaitSnapshot, SNAPSHOT_ID) or WaitSnapshot(id=SNAPSHOT_ID)
     snapshot.computed_at = now
     snapshot.stale = False
@@ -245,7 +267,7 @@ class ServiceWaits:
 
     @property
     def waiting_now(self) -> int:
-        return self.figures.get("waiting_now", 0)
+        return self.figures.get("waiting_now", 0) if self.has_waiting_list else 0
 
     @property
     def weeks(self) -> list[dict[str, Any]]:
@@ -259,8 +281,46 @@ class ServiceWaits:
     def to_first_contact(self) -> TypicalWait | None:
         return typical_wait(self.figures.get("request_to_first_contact"))
 
+    @property
+    def has_waiting_list(self) -> bool:
+        return bool(getattr(self.service, "waiting_list", True))
+
+    @property
+    def to_first_help(self) -> TypicalWait | None:
+        """From asking for support to the first appointment: the one clock people live by."""
+        return typical_wait(self.figures.get("request_to_first_appointment"))
+
+    @property
+    def front_door_step(self) -> TypicalWait | None:
+        """Its first part: from asking to being offered this service."""
+        return typical_wait(self.figures.get("request_to_allocation"))
+
+    @property
+    def waited_so_far(self) -> list[tuple[str, int | str]]:
+        """The people waiting now by how long since they asked, each band a count, or FEWER_THAN_5
+        or FIVE_OR_MORE (see `suppress`)."""
+        counts = self.figures.get("waited_so_far") or {}
+        return suppress([(name, counts.get(name, 0)) for name, _low, _high in PROFILE_BANDS])
+
     def summary(self, name: str) -> dict[str, Any]:
         return self.figures.get(name) or summary([])
+
+
+FEWER_THAN_5, FIVE_OR_MORE = "fewer_than_5", "5_or_more"
+
+
+def suppress(bands: list[tuple[str, int]]) -> list[tuple[str, int | str]]:
+    """Small numbers hidden so nobody can be picked out: a band of 1 to 4 people is FEWER_THAN_5;
+    if only one band is hidden, the next smallest is shown as FIVE_OR_MORE, so the total never
+    gives the small one away. Zero is shown: it says nobody."""
+    few = {name for name, count in bands if 0 < count < MIN_PEOPLE}
+    many: set[str] = set()
+    if len(few) == 1:
+        others = sorted((count, name) for name, count in bands if count >= MIN_PEOPLE)
+        if others:
+            many.add(others[0][1])
+    return [(name, FEWER_THAN_5 if name in few else FIVE_OR_MORE if name in many else count)
+            for name, count in bands]
 
 
 def _matches(service: Service, thrive_group: str | None, age: int | None) -> bool:
@@ -280,12 +340,19 @@ def public_waits(thrive_group: str | None = None, age: int | None = None) -> tup
     return [ServiceWaits(s, figures.get(s.id, {})) for s in chosen], snapshot.computed_at
 
 
+def _shown(row: ServiceWaits, name: str, key: str) -> float | None:
+    """A published figure, or None when too few people for a fair one (or no waiting list)."""
+    if not row.has_waiting_list or typical_wait(row.figures.get(name)) is None:
+        return None
+    return row.summary(name)[key]
+
+
 def api_payload() -> dict[str, Any]:
     """The JSON of /api/v1/waits (the contract's fields first, then extras)."""
     rows, computed_at = public_waits()
     services = []
     for row in rows:
-        shown = row.to_first_appointment is not None
+        shown = row.to_first_appointment is not None and row.has_waiting_list
         to_first = row.summary("allocation_to_first_appointment")
         first_contact = row.summary("request_to_first_contact")
         contact_shown = row.to_first_contact is not None
@@ -306,6 +373,13 @@ def api_payload() -> dict[str, Any]:
             "paused": row.service.paused,
             "paused_reason": row.service.paused_reason if row.service.paused else None,
             "wait_note": row.service.wait_note,
+            # One clock, from asking for support to the first appointment, and its two parts (issue 15).
+            "waiting_list": row.has_waiting_list,
+            "how_to_get": row.service.how_to_get if not row.has_waiting_list else None,
+            "request_to_first_appointment_median_days": _shown(row, "request_to_first_appointment", "median"),
+            "request_to_first_appointment_p90_days": _shown(row, "request_to_first_appointment", "p90"),
+            "request_to_allocation_median_days": _shown(row, "request_to_allocation", "median"),
+            "waited_so_far": {name: count for name, count in row.waited_so_far} if row.has_waiting_list else None,
         })
     return {"services": services, "updated_at": computed_at.isoformat(),
             "window_weeks": RECENT_WEEKS, "minimum_people_for_a_figure": MIN_PEOPLE}
@@ -325,7 +399,13 @@ class Estimate:
     - "none": seen, given advice or closed (or unknown): nothing to estimate.
     - "urgent": on the urgent path (webapp.support.urgency): never a queue place or a span of weeks,
       only `promise`, who will look or contact them and by when.
+    - "no_waiting_list": allocated to a service with no queue: `service.how_to_get` says how.
     `service` is set when allocated (its wait_note, paused and paused_reason are shown too).
+
+    For "queue", the same clock as /waits (from asking for support): `waited_weeks` so far, so
+    `total_low`-`total_high` weeks in all, `public` the service's published figure from asking to
+    first help, and `reasons` why they differ when they do ("waited" already longer than most,
+    "further_back" or "nearer_front" in the queue than most, "paused").
     """
 
     kind: str
@@ -337,6 +417,18 @@ class Estimate:
     typical: TypicalWait | None = None
     computed_at: datetime | None = None
     promise: Any = None
+    waited_weeks: int | None = None
+    total_low: int | None = None
+    total_high: int | None = None
+    public: TypicalWait | None = None
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def differs(self) -> bool:
+        """The person's own total does not take in the published "half within" figure."""
+        if self.public is None or self.total_low is None or self.total_high is None:
+            return False
+        return not self.total_low <= self.public.median_weeks <= self.total_high
 
 
 def _waiting_for(service_id: str):
@@ -393,8 +485,11 @@ def personal_estimate(support_request: SupportRequest | None) -> Estimate:
 
 def _queue_estimate(support_request: SupportRequest, payload: dict[str, Any], computed_at: datetime) -> Estimate:
     service = db.session.get(Service, support_request.service_id)
+    if service is not None and not service.waiting_list:
+        return Estimate(kind="no_waiting_list", service=service, computed_at=computed_at)
     place, waiting = place_in_queue(support_request)
-    weeks = payload.get("services", {}).get(support_request.service_id, {}).get("weeks", [])
+    figures = payload.get("services", {}).get(support_request.service_id, {})
+    weeks = figures.get("weeks", [])
     recent = [week["starts"] for week in weeks[-RECENT_WEEKS:]]
     spread = None
     if sum(1 for starts in recent if starts > 0) >= MIN_WEEKS_WITH_STARTS and not (service and service.paused):
@@ -402,8 +497,23 @@ def _queue_estimate(support_request: SupportRequest, payload: dict[str, Any], co
     if spread is None:
         return Estimate(kind="too_little_data", service=service, place=place, waiting_now=waiting,
                         computed_at=computed_at)
-    return Estimate(kind="queue", service=service, place=place, waiting_now=waiting, low_weeks=spread.low,
-                    high_weeks=spread.high, computed_at=computed_at)
+    waited = int((clock.now() - support_request.received_at).total_seconds() // (7 * 86400))
+    public = typical_wait(figures.get("request_to_first_appointment"))
+    estimate = Estimate(kind="queue", service=service, place=place, waiting_now=waiting, low_weeks=spread.low,
+                        high_weeks=spread.high, computed_at=computed_at, waited_weeks=waited,
+                        total_low=waited + spread.low, total_high=waited + spread.high, public=public)
+    if not estimate.differs:
+        return estimate
+    reasons = []
+    if public is not None and waited > public.median_weeks:
+        reasons.append("waited")
+    if waiting and place > (waiting + 1) / 2:
+        reasons.append("further_back")
+    elif waiting and place < (waiting + 1) / 2:
+        reasons.append("nearer_front")
+    if not reasons:
+        reasons.append("changing")  # the queue moves at a different pace now than for those seen lately
+    return replace(estimate, reasons=tuple(reasons))
 
 
 # -- the leaders' view ------------------------------------------------------------------------
