@@ -32,7 +32,7 @@ translations: $(VENV)/.installed-run
 
 ## For developers: collect new strings and merge them into every catalogue.
 extract-messages: $(VENV)/.installed-run
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
+	PYTHONPATH=. $(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
 		--no-location --sort-output --omit-header -o translations/messages.pot .
 update-messages: extract-messages
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete

@@ -46,6 +46,12 @@ ACCESS: dict[str, object] = {
     "support_requester.answer": ("young_person", "parent", "professional"),
     "support_staff.queue": LEADERS, "support_staff.detail": LEADERS, "support_staff.update": LEADERS,
     "support_staff.reviewed": LEADERS, "support_staff.undelivered": LEADERS,
+    "checkins.track_answer": PUBLIC, "checkins.track_come_back": PUBLIC, "checkins.track_feedback": PUBLIC,
+    "checkins.feedback": ("young_person", "parent", "professional"),
+    "checkins.answer": ("young_person", "parent", "professional"),
+    "checkins.come_back": ("young_person", "parent", "professional"),
+    "checkins.ask_now": LEADERS, "checkins.decide": LEADERS, "checkins.lists": LEADERS,
+    "checkins.figures": LEADERS, "checkins.figures_csv": LEADERS,
     "support_api.pull": TOKEN, "support_api.one": TOKEN, "support_api.status": TOKEN,
     "notifications.settings": SIGNED_IN, "notifications.remove_device": SIGNED_IN,
     "notifications.send_test": SIGNED_IN, "notifications.staff_outbox": ("admin",),
@@ -71,6 +77,13 @@ ACCESS: dict[str, object] = {
     "goals.set_sharing": ("young_person",), "goals.set_reminders": ("young_person",),
     "goals.stop_reminders": ("young_person",), "goals.device_copy": ("young_person",),
     "goals.sync_check_ins": ("young_person",), "goals.shared": ("clinician",), "goals.offline": PUBLIC,
+    # safety plan: the plan is for everyone (kept on the device); the account copy and sharing are the young
+    # person's; the shared view is for the allocated clinician (404 for any other). Never a parent.
+    "safety_plan.plan": PUBLIC, "safety_plan.save": PUBLIC, "safety_plan.print_view": PUBLIC,
+    "safety_plan.settings": ("young_person",), "safety_plan.set_keep": ("young_person",),
+    "safety_plan.set_sharing": ("young_person",), "safety_plan.set_review": ("young_person",),
+    "safety_plan.shared": ("clinician",), "safety_plan.add": ("clinician",),
+    "safety_plan.about_me": ("young_person",),
     # admin: staff accounts, services, bases and system health, for admins only.
     "admin.home": ("admin",), "admin.staff": ("admin",), "admin.new_staff": ("admin",),
     "admin.staff_member": ("admin",), "admin.deactivate": ("admin",),

@@ -25,9 +25,11 @@ CAPABILITIES = (
     "webapp.notifications",
     "webapp.selfhelp",
     "webapp.support",
+    "webapp.checkins",
     "webapp.waits",
     "webapp.bookings",
     "webapp.goals",
+    "webapp.safety_plan",
     "webapp.admin",
 )
 
@@ -41,7 +43,10 @@ class FlourishFlask(Flask):
 
         exc_type, _exc, tb = exc_info
         frames = "".join(traceback.format_list(traceback.extract_tb(tb)))
-        self.logger.error("unhandled %s at endpoint=%s\n%s", exc_type.__name__, request.endpoint, frames)
+        # The frames (our source, not the request's) stay lines of their own: the log handler indents
+        # them under the record (webapp/log_safety.py); the values are escaped.
+        self.logger.error("unhandled %s at endpoint=%s\n" + frames.replace("%", "%%"), exc_type.__name__,
+                          request.endpoint)
 
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -74,9 +79,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True)
 
-    proxies = int(os.environ.get("FLOURISH_PROXY_COUNT", "0"))
-    if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    behind_proxies(app, int(os.environ.get("FLOURISH_PROXY_COUNT", "0")))
 
     _init_extensions(app)
     from webapp.hooks import init_hooks
@@ -100,6 +103,13 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     return app
 
 
+def behind_proxies(app: Flask, count: int) -> None:
+    """Trust `count` proxies in front (FLOURISH_PROXY_COUNT): the client's address is the one they
+    add to X-Forwarded-For (rate limits and sign-in throttling key on it). With none, it is ignored."""
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
 def _init_extensions(app: Flask) -> None:
     from webapp import i18n
     from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -113,7 +123,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _configure_logging(app: Flask) -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    """INFO and up to stderr, every logged value with its control characters escaped (log_safety)."""
+    from webapp.log_safety import LOG_FORMAT, EscapingFormatter, escape_logged_values
+
+    escape_logged_values()
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(EscapingFormatter(LOG_FORMAT))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
     app.logger.setLevel(logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -332,6 +332,22 @@ def test_the_health_page_shows_the_database_and_the_outboxes(app, admin, admin_c
     assert re.search(r"Waiting to send</dt><dd class=\"summary-list__value\">1 ", html)
 
 
+def test_health_counts_risk_signals_past_their_promise(app, admin, admin_client, signed_in, frozen_clock):
+    from datetime import timedelta
+
+    from tests.support.helpers import send
+    from webapp.directory.service import sync_services_from_data
+
+    sync_services_from_data()
+    db.session.commit()
+    send(app.test_client(), "parent", {"safety": {"risk_self_harm": "yes"}})
+    html = page(admin_client.get("/staff/admin/health"))
+    assert re.search(r"Past the time promised to the person</dt><dd class=\"summary-list__value\">0<", html)
+    clock.advance(timedelta(days=3))  # Thursday: the promise was Tuesday 17:00
+    html = page(signed_in(admin).get("/staff/admin/health"))
+    assert "the oldest was due 16/06/2026, 17:00" in html and "things need looking at." in html
+
+
 def _made_with_a_temporary_password(admin_client) -> tuple[User, str]:
     response = admin_client.post_form("/staff/admin/staff/new", {"email": "temp@example.org", "role": "clinician"})
     return find_by_email("temp@example.org"), PASSWORD_SHOWN.search(page(response)).group(1)

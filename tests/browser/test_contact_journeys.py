@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import BROWSER_TIMEOUT_MS, PHONE
-from tests.browser.test_support import _safety, _services, _story, _young_person
+from tests.browser.test_support import _safety, _services, _story, _young_person, past_about_me
 from tests.helpers.axe import assert_accessible
 from tests.helpers.two_factor import sign_in_page
 
@@ -67,6 +67,7 @@ def test_a_phone_with_nothing_ticked_is_refused_by_the_field_then_sent_with_text
     _save(page)
     _story(page)
     _save(page)
+    past_about_me(page)
     page.get_by_label("Phone number (optional)").fill("07700 900123")
     page.get_by_label("Yes, please involve a parent or carer").check()
     page.locator("fieldset", has_text="May a parent or carer follow").get_by_label("Yes", exact=True).check()
@@ -100,6 +101,7 @@ def test_no_safe_way_is_explained_and_the_urgent_sent_page_says_they_cannot_cont
     page.get_by_role("link", name="Carry on with the request").click()
     _story(page)
     _save(page)
+    past_about_me(page)
     page.get_by_label("There is no safe way to contact me").check()
     expect(page.get_by_text(re.compile("The front door will then not contact you: check the request's page "
                                        "instead"))).to_be_visible()
@@ -142,6 +144,7 @@ def test_a_professionals_referral_for_a_14_year_old_reaches_the_family_and_the_c
     _save(page)
     _story(page)
     _save(page)
+    past_about_me(page)
 
     expect(page.get_by_text("The young person is under 16, so give a parent or carer's contact")).to_be_visible()
     family = page.locator("fieldset", has_text="Does a parent or carer know")

@@ -50,7 +50,16 @@ def _story(page):
     page.get_by_label("1 to 6 months").check()
 
 
+def past_about_me(page):
+    """A young person asking for themselves is asked "About me" (optional) before contact: skip it."""
+    page.wait_for_url(re.compile(r"/request-support/(about-me|contact)$"))
+    if page.url.endswith("/about-me"):
+        page.get_by_role("button", name="Save and continue").click()
+        page.wait_for_url(re.compile(r"/request-support/contact$"))
+
+
 def _contact(page, self_asking=False, family=False):
+    past_about_me(page)
     if family:  # a professional's request for an under-16: a parent or carer's details, and do they know
         page.locator("fieldset", has_text="Does a parent or carer know").get_by_label("Yes", exact=True).check()
         page.get_by_label("The parent or carer's name").fill("Alex Morgan")

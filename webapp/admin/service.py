@@ -319,18 +319,27 @@ class Health:
     front_door: Outbox | None
     front_door_webhook: bool
     offline_version: str | None
+    # (unreviewed risk signals past their promise, the oldest promise); None when the database is down.
+    risk_overdue: tuple[int, datetime | None] | None = None
+    # Failed sign-ins in the last 24 hours (the sign-in throttle's audit); None when the database is down.
+    sign_in: accounts.SignInFailures | None = None
 
     @property
     def problems(self) -> int:
-        """How many things need looking at. Without a webhook the front door pulls records by the API,
-        so records waiting in its outbox are expected then."""
+        """How many things need looking at: never none while anything is overdue or failed (issue 15).
+        Without a webhook the front door pulls records by the API, so records waiting in its outbox are
+        expected then, but not for longer than the overdue time: it has stopped reading them."""
         count = 0 if self.database_up else 1
         if self.workers is not None:
             count += self.workers.stopped
         if self.push is not None:
             count += self.push.failed > 0 or self.push.overdue > 0
-        if self.front_door is not None and self.front_door_webhook:
+        if self.front_door is not None:
             count += self.front_door.failed > 0 or self.front_door.overdue > 0
+        if self.risk_overdue is not None:
+            count += self.risk_overdue[0] > 0
+        if self.sign_in is not None:
+            count += bool(self.sign_in.accounts)
         return count
 
 
@@ -377,12 +386,16 @@ def health() -> Health:
     started = time.perf_counter()
     up = database_is_up()
     took = round((time.perf_counter() - started) * 1000) if up else None
-    workers = push = front_door = None
+    workers = push = front_door = risk_overdue = sign_in = None
     if up:
+        from webapp.support.service import overdue_signals
+
+        risk_overdue = overdue_signals()
         workers = _workers(now)
         push = _outbox(ScheduledNotification, now)
         front_door = _outbox(FrontDoorDelivery, now)
+        sign_in = accounts.sign_in_failures(now)
     return Health(checked_at=now, database_up=up, database_ms=took, database_kind=db.engine.dialect.name,
                   workers=workers, push=push, front_door=front_door,
                   front_door_webhook=bool(current_app.config.get("FRONT_DOOR_WEBHOOK_URL")),
-                  offline_version=_offline_version())
+                  offline_version=_offline_version(), risk_overdue=risk_overdue, sign_in=sign_in)

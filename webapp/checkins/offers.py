@@ -3,7 +3,7 @@ sending): the self-help topics and tools that match what they told us, the drop-
 book now, and the services they can contact themselves that fit their age and what it is about.
 
 Each item carries "this helped / didn't help"; the offer and each answer are rows (appended, never
-rewritten), shown to clinicians, counted in the leaders' figures and sent to the front door.
+rewritten), counted in the leaders' figures and in the front door's record (each answer sends it).
 """
 
 from __future__ import annotations
@@ -122,7 +122,9 @@ def _offer(req: SupportRequest) -> bool:
         return False
     savepoint.commit()
     _notify(req)
-    support.send_update(req)
+    # The record the front door pulls now lists the offer; no webhook update of its own (it would double
+    # every request's deliveries): it rides with the next update, and what helped sends one.
+    support.refresh_record(req)
     return True
 
 

@@ -1,8 +1,11 @@
 """Data files (crisis lines, services, places) and their translation.
 
-Human-readable text in these YAML files is translated like any other string: `babel.cfg` runs
-`extract_yaml` over them so `pybabel extract` collects the values of the keys in
-`TRANSLATABLE_KEYS`, and templates pass them through `gettext` when shown.
+Human-readable text in these YAML files (and the bases' in webapp/bookings/data) is translated like any
+other string: `babel.cfg` names `extract_yaml` as its `yaml` extractor (an `[extractors]` section: a
+`module:function` in a section name is split at its colon and never matched a file) so `pybabel
+extract` collects the values of the keys in `TRANSLATABLE_KEYS`, and templates pass them through
+`gettext` when shown. Text staff type later (a base edited by an admin) is not in the catalogues and
+shows as typed.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import yaml
 DATA_DIR = Path(__file__).resolve().parent
 TRANSLATABLE_KEYS = frozenset({"name", "when", "hours", "ages", "display", "description", "title",
                                "summary", "label", "what_for", "how_to_get_there", "accessibility",
-                               "opening_hours", "note"})
+                               "opening_hours", "note", "how_to_get", "getting_there"})
 
 
 @lru_cache(maxsize=32)
