@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_shell import _sign_in
@@ -76,3 +77,26 @@ def test_a_parent_by_track_says_ok_now_and_a_clinician_confirms(app, browser, li
     page.get_by_role("link", name="Back to the request").click()
     expect(page.get_by_text("Now: Closed")).to_be_visible()
     expect(page.get_by_text("You told us you are OK now, so we have closed this request.")).to_be_visible()
+
+
+@pytest.mark.parametrize(("answer", "told"), [
+    ("I still need help", "Your request stays where it is."),
+    ("Not sure", "We have asked the front door to offer you a call to talk it through"),
+])
+def test_the_other_answers_in_two_taps_say_what_happens_next(app, page, make_user, login, frozen_clock,
+                                                             answer, told):
+    _services()
+    page.set_viewport_size(PHONE)
+    young_person = make_user(role="young_person", date_of_birth=date(2011, 2, 1))
+    browser_client = app.test_client()
+    login(browser_client, young_person)
+    reference, _ = send(browser_client, "young_person")
+    _four_weeks_on()
+    _sign_in(page, young_person.email)
+    page.goto(f"/request-support/my-requests/{reference}#check-in")
+    card = page.locator("#check-in")
+    card.get_by_label(answer, exact=True).check()
+    card.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for letting us know")
+    expect(page.get_by_text(told)).to_be_visible()
+    assert_accessible(page)
