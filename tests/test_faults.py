@@ -5,8 +5,10 @@
   claim is fresh, and once the claim has expired (aged in the database here, not slept for) a
   new worker sends it. The front door sees the same Idempotency-Key again and suppresses the
   repeat; a push repeat carries the same Topic and tag, so it replaces rather than adds.
-- With the database unreachable, a real server answers /healthz with 503, an ordinary page with
-  the friendly error page (with the way to urgent help), and urgent help itself still works.
+- With the database unreachable (PostgreSQL: nothing listening; SQLite: a file that cannot be opened),
+  a real server answers /healthz, every page, API and sign-in with 503 (the friendly page with the way
+  to urgent help; JSON with a reason), never 500; urgent help and the offline pages still work; and
+  when the database returns (or drops every connection and returns) all is well without a restart.
 - After a restart, every delivery and notification left pending or sending by a dead worker is sent.
 - A worker whose batch outlives its claim renews it before each send (`outbox.keep_claim`) and
   leaves alone a row another worker has already taken.
@@ -22,12 +24,13 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import time as clock_time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,8 +38,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import create_engine, select, update
+from sqlalchemy.engine import make_url
 
+from tests.conftest import DEFAULT_PASSWORD
 from tests.notifications.push_service import LocalPushService
 from tests.support.helpers import send
 from webapp import clock
@@ -51,6 +56,7 @@ from webapp.support.models import FrontDoorDelivery
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "faults-webhook-secret"
+API_TOKEN = "faults-front-door-api-token"
 WAIT = 90  # seconds: the most any step may take on a busy machine before the test gives up
 FRONT_DOOR_JOB = "deliver requests to the front door"
 PUSH_JOB = "send push notifications"
@@ -366,11 +372,114 @@ def gunicorn_server(tmp_path, **settings: str) -> Iterator[str]:
         server.wait(timeout=WAIT)
 
 
+class Switchable:
+    """A database the test can take away and give back while a real server uses it: PostgreSQL behind
+    a TCP relay that refuses connections (and cuts the open ones) while down; SQLite at a path that
+    is a directory while down, the real file (a copy of the test database) while up."""
+
+    def __init__(self, app_url: str, tmp_path: Path) -> None:
+        self.source = make_url(app_url)
+        self.kind = self.source.get_backend_name()
+        self.up = threading.Event()
+        self.connections: list[socket.socket] = []
+        self.lock = threading.Lock()
+        if self.kind == "sqlite":
+            self.path = tmp_path / "switchable" / "flourish.db"
+            self.path.mkdir(parents=True)  # a directory: "unable to open database file"
+            self.url = f"sqlite:///{self.path}"
+            return
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = self.source.set(host="127.0.0.1", port=self.listener.getsockname()[1]).render_as_string(
+            hide_password=False)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return
+            if not self.up.is_set():
+                client.close()  # as a database that is not there: the connection ends at once
+                continue
+            upstream = socket.create_connection((self.source.host or "127.0.0.1", self.source.port or 5432))
+            with self.lock:
+                self.connections += [client, upstream]
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, target):
+                with suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def bring_up(self) -> None:
+        if self.kind == "sqlite":
+            self.path.rmdir()
+            with sqlite3.connect(self.source.database) as original, sqlite3.connect(self.path) as copy:
+                original.backup(copy)
+        self.up.set()
+
+    def take_down(self) -> None:
+        self.up.clear()
+        if self.kind == "sqlite":
+            self.path.unlink()
+            self.path.mkdir()
+            return
+        with self.lock:
+            for connection in self.connections:  # the database went away under every open connection
+                with suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+                connection.close()
+            self.connections.clear()
+
+    def close(self) -> None:
+        if self.kind != "sqlite":
+            self.take_down()
+            self.listener.close()
+
+
 @pytest.fixture
-def server_without_database(tmp_path) -> Iterator[str]:
-    """Its database does not answer."""
-    with gunicorn_server(tmp_path, DATABASE_URL=f"postgresql://flourish@127.0.0.1:{_free_port()}/flourish") as url:
+def switchable_database(app, tmp_path) -> Iterator[Switchable]:
+    database = Switchable(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+@pytest.fixture
+def server_without_database(switchable_database, tmp_path) -> Iterator[str]:
+    """Its database does not answer (on the test's own kind of database)."""
+    with gunicorn_server(tmp_path, DATABASE_URL=switchable_database.url, FRONT_DOOR_API_TOKEN=API_TOKEN) as url:
         yield url
+
+
+def assert_told_honestly(answer: requests.Response) -> None:
+    """503, never 500: the friendly page with the way to urgent help, or JSON with a reason; no internals."""
+    assert answer.status_code == 503, (answer.request.method, answer.url, answer.status_code)
+    assert int(answer.headers["Retry-After"]) > 0
+    assert "Traceback" not in answer.text and "psycopg" not in answer.text and "OperationalError" not in answer.text
+    if "/api/" in answer.url:
+        assert answer.json()["error"] == "database_unavailable" and answer.json()["reason"]
+    else:
+        assert "text/html" in answer.headers["Content-Type"]
+        assert "Sorry, something went wrong on our side" in answer.text
+        assert 'href="/help-now"' in answer.text  # the way to urgent help is on the error page
+
+
+def sign_in(browser: requests.Session, url: str, email: str, password: str = DEFAULT_PASSWORD) -> requests.Response:
+    form = browser.get(f"{url}/login", timeout=30)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form.text).group(1)
+    return browser.post(f"{url}/login", timeout=30, allow_redirects=False,
+                        data={"csrf_token": token, "email": email, "password": password})
 
 
 def test_with_redis_for_rate_limits_unreachable_sign_in_still_works_and_is_still_limited(app, tmp_path, make_user):
@@ -393,20 +502,80 @@ def test_with_redis_for_rate_limits_unreachable_sign_in_still_works_and_is_still
     assert "Too many tries" in slowed.text and int(slowed.headers["Retry-After"]) >= 1
 
 
-def test_with_the_database_unreachable_healthz_is_503_and_pages_are_friendly(server_without_database):
+def test_with_the_database_unreachable_healthz_pages_apis_and_sign_in_are_503_and_friendly(server_without_database):
     url = server_without_database
     health = requests.get(f"{url}/healthz", timeout=30)
     assert health.status_code == 503 and health.json() == {"status": "unavailable"}
 
-    page = requests.get(f"{url}/waits", timeout=30)  # an ordinary page that reads the database
-    assert page.status_code == 500
-    assert "text/html" in page.headers["Content-Type"]
-    assert "Sorry, something went wrong on our side" in page.text
-    assert 'href="/help-now"' in page.text  # the way to urgent help is on the error page
-    assert "Traceback" not in page.text and "psycopg" not in page.text and "OperationalError" not in page.text
-
-    api = requests.get(f"{url}/api/v1/waits", timeout=30)
-    assert api.status_code == 500 and api.json() == {"error": "server_error"}  # JSON, never a traceback
+    assert_told_honestly(requests.get(f"{url}/waits", timeout=30))  # an ordinary page that reads the database
+    assert_told_honestly(requests.get(f"{url}/api/v1/waits", timeout=30))
+    front_door = {"Authorization": f"Bearer {API_TOKEN}"}
+    assert_told_honestly(requests.get(f"{url}/api/v1/front-door/requests", headers=front_door, timeout=30))
+    assert_told_honestly(requests.get(f"{url}/api/v1/front-door/requests/FL-ABCD-1234", headers=front_door,
+                                      timeout=30))
+    assert_told_honestly(sign_in(requests.Session(), url, "someone@example.org"))
 
     help_now = requests.get(f"{url}/help-now", timeout=30)
     assert help_now.status_code == 200 and "111, then option 2" in help_now.text  # urgent help needs no database
+    assert requests.get(f"{url}/offline", timeout=30).status_code == 200
+    pack = requests.get(f"{url}/offline-pack.json?lang=en", timeout=30)
+    assert pack.status_code == 200 and "/help-now?lang=en" in pack.text  # the kept pages can still be kept
+
+
+def test_when_the_database_goes_and_returns_everything_recovers_without_a_restart(
+        app, make_user, switchable_database, tmp_path):
+    user = make_user(email="through-an-outage@example.org")
+    database = switchable_database
+    with gunicorn_server(tmp_path, DATABASE_URL=database.url, FRONT_DOOR_API_TOKEN=API_TOKEN) as url:
+        browser = requests.Session()
+        assert_told_honestly(browser.get(f"{url}/waits", timeout=30))  # down from the start
+
+        database.bring_up()  # it returns: no restart
+        assert browser.get(f"{url}/waits", timeout=30).status_code == 200
+        assert sign_in(browser, url, user.email).status_code == 303
+        assert browser.get(f"{url}/goals", timeout=30).status_code == 200
+        assert requests.get(f"{url}/healthz", timeout=30).json() == {"status": "ok"}
+
+        if database.kind == "sqlite":
+            return  # an open SQLite connection keeps the file it opened: the next test takes it away in-process
+        database.take_down()  # it goes away under the server's open connections
+        assert_told_honestly(browser.get(f"{url}/goals", timeout=30))  # signed in: still the friendly page
+        assert_told_honestly(browser.get(f"{url}/api/v1/waits", timeout=30))
+        help_now = browser.get(f"{url}/help-now", timeout=30)
+        assert help_now.status_code == 200 and "111, then option 2" in help_now.text  # signed in, urgent help
+
+        database.bring_up()  # and returns again
+        assert browser.get(f"{url}/goals", timeout=30).status_code == 200  # still signed in
+        assert requests.get(f"{url}/api/v1/waits", timeout=30).status_code == 200
+        assert requests.get(f"{url}/api/v1/front-door/requests", timeout=30,
+                            headers={"Authorization": f"Bearer {API_TOKEN}"}).status_code == 200
+        assert requests.get(f"{url}/healthz", timeout=30).json() == {"status": "ok"}
+
+
+def test_signed_in_through_an_outage_urgent_help_still_shows_and_every_other_page_is_503(
+        app, client, make_user, login, tmp_path, monkeypatch):
+    """In-process, on either database: every new connection fails (the engine points at a database
+    that is not there), as in an outage, with someone signed in."""
+    login(client, make_user())
+    assert client.get("/goals/").status_code == 200
+    kind = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+    (tmp_path / "gone.db").mkdir()
+    dead = create_engine(f"postgresql+psycopg://flourish@127.0.0.1:{_free_port()}/flourish" if kind == "postgresql"
+                         else f"sqlite:///{tmp_path / 'gone.db'}", pool_pre_ping=True)
+    monkeypatch.setitem(db._app_engines[app], None, dead)
+
+    for path in ("/goals/", "/waits", "/settings/notifications", "/request-support/my-requests"):
+        answer = client.get(path)
+        assert answer.status_code == 503, (path, answer.status_code)
+        assert answer.headers["Retry-After"] and answer.headers["Cache-Control"] == "no-store"
+        page = answer.get_data(as_text=True)
+        assert "Sorry, something went wrong on our side" in page and 'href="/help-now"' in page
+    api = client.get("/api/v1/waits")
+    assert api.status_code == 503 and api.json["error"] == "database_unavailable" and api.json["reason"]
+    help_now = client.get("/help-now")
+    assert help_now.status_code == 200 and "111, then option 2" in help_now.get_data(as_text=True)
+    assert client.get("/offline").status_code == 200 and client.get("/goals/offline").status_code == 200
+
+    monkeypatch.undo()  # it returns: the same session goes on, nothing restarted
+    dead.dispose()
+    assert client.get("/goals/").status_code == 200

@@ -78,3 +78,40 @@ def test_authenticator_keys_kept_before_sealing_are_sealed_by_the_upgrade(tmp_pa
         assert db.session.execute(text("SELECT secret FROM two_factor_credentials")).scalar_one() == raw
         db.session.remove()
         downgrade(revision="base")
+
+
+def test_a_weekly_session_made_twice_before_0017_stays_as_a_one_off_and_the_key_holds(tmp_path, worker_id):
+    """Two workers could make the same (series, day) before revision 0017: the upgrade keeps both
+    sessions (and any bookings), the later one as a one-off, so the new unique key can hold."""
+    from datetime import time, timedelta
+
+    from sqlalchemy import select
+
+    from webapp import clock
+    from webapp.accounts import service as accounts
+    from webapp.bookings import places, sessions
+    from webapp.bookings.models import DropInSession
+
+    url = _fresh_url(tmp_path, worker_id)
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(tmp_path)})
+    with app.app_context():
+        upgrade(revision="0016")
+        places.load_bases()
+        admin = accounts.create_user(email="admin@example.org", role="admin", password="correct horse battery staple")
+        base = places.all_bases()[0]
+        day = clock.today_local() + timedelta(days=7)
+        first = sessions.create(admin, sessions.SessionDraft(base.id, day, time(16), time(17), 30, 2, "Drop-in chat",
+                                                             "young_people", repeat_weeks=2))[0]
+        db.session.add(DropInSession(base_id=base.id, series_id=first.series_id, local_date=first.local_date,
+                                     starts_at=first.starts_at, ends_at=first.ends_at, slot_minutes=30,
+                                     places_per_slot=2, purpose="Drop-in chat", audience="young_people"))
+        db.session.commit()
+        series_id = first.series_id
+        db.session.remove()
+        upgrade()
+        rows = db.session.execute(select(DropInSession.id, DropInSession.series_id, DropInSession.local_date)
+                                  .order_by(DropInSession.id)).all()
+        assert len(rows) == 3  # nothing deleted
+        assert [row.series_id for row in rows] == [series_id, series_id, None]
+        db.session.remove()
+        downgrade(revision="base")

@@ -94,6 +94,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     i18n.init_i18n(app)
     cli.init_cli(app)
     app.jinja_env.globals["csrf_token"] = generate_csrf
+    from webapp.templating import init_templating
+
+    init_templating(app)
     from webapp.accounts.roles import has_role
 
     app.jinja_env.globals["has_role"] = has_role  # the one role check, in templates too

@@ -7,7 +7,20 @@ from datetime import UTC, datetime
 from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.types import String, TypeDecorator
+
+# The database is down, unreachable or saturated (no pooled connection came free in time): an outage,
+# answered 503 (`webapp/core/errors.py`), never a fault in our code.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
+
+
+def works_without_database(view):
+    """Mark a view that must answer while the database is down (urgent help, the offline pages): who
+    is signed in is then not asked of the database, and the page shows as it does to anyone."""
+    view.works_without_database = True
+    return view
 
 
 class UTCDateTime(TypeDecorator):

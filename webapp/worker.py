@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import Flask
@@ -16,13 +17,14 @@ from sqlalchemy import String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp import clock
-from webapp.database import UTCDateTime
+from webapp.database import UTCDateTime, hold_job_lock
 from webapp.extensions import db
 from webapp.hooks import hooks_for
 from webapp.outbox import worker_name
 
 log = logging.getLogger("flourish.worker")
 FORGET_WORKERS_AFTER = timedelta(days=7)  # a worker silent this long has gone (a restart has a new pid)
+HOUSEKEEPING_EVERY = timedelta(minutes=5)  # retention and weekly series: at most this often, cluster-wide
 
 
 class WorkerHeartbeat(db.Model):
@@ -34,6 +36,40 @@ class WorkerHeartbeat(db.Model):
     worker: Mapped[str] = mapped_column(String(120), primary_key=True)  # host:pid
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_pass_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class JobRun(db.Model):
+    """When a job that runs at most every few minutes (housekeeping) last ran, across every worker."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    last_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def at_most_every(name: str, every: timedelta, job: Callable[[], int | None]) -> Callable[[], int]:
+    """The worker job `job`, run once per cluster and at most every `every`: the job's lock
+    (`hold_job_lock`) first, so of workers passing at the same moment one runs it; then `job_runs`,
+    read under that lock, so a pass soon after (on any worker) skips it. The run's time is written
+    in the job's own transaction (the worker commits after each job; a failed run is rolled back
+    with it, so the next pass tries again)."""
+
+    def run() -> int:
+        if not hold_job_lock(name):
+            return 0
+        now = clock.now()
+        row = db.session.get(JobRun, name)
+        if row is not None and row.last_run_at > now - every:
+            return 0
+        if row is None:
+            db.session.add(JobRun(name=name, last_run_at=now))
+        else:
+            row.last_run_at = now
+        db.session.flush()
+        return job() or 0
+
+    run.__name__ = getattr(job, "__name__", name)
+    return run
 
 
 def beat(now: datetime | None = None) -> None:

@@ -10,6 +10,7 @@ if (summary) summary.focus();
 // is sent, swap in this session's token (once the signal is back; offline the send fails as it would).
 if (document.documentElement.hasAttribute("data-offline-copy")) {
   document.addEventListener("submit", async (event) => {
+    if (!navigator.onLine) return; // no signal: nothing to fetch; a page's own script may answer offline
     const form = event.target;
     const tokens = form.querySelectorAll('input[name="csrf_token"]');
     if (!tokens.length || form.dataset.freshToken) return;

@@ -1,5 +1,6 @@
 // Quick exit: leave for a neutral site at once and keep this site out of the back history as far
-// as a browser allows. Also on pressing Escape twice within two seconds.
+// as a browser allows. Also on pressing Escape twice within two seconds, unless that could lose
+// what was typed (see escapeMayExit).
 export function quickExit(url) {
   try {
     document.body.hidden = true;
@@ -8,6 +9,35 @@ export function quickExit(url) {
     history.replaceState(null, "", "/");
   } catch (error) { /* carry on */ }
   window.location.replace(url);
+}
+
+// Escape twice must never throw away what someone typed: not while they are in a text field, a
+// text area or a select (Escape there is for the field: closing a list, cancelling composition),
+// and not while any field on the page holds text they typed. The button always leaves.
+const TEXT_INPUT_TYPES = new Set(["", "text", "search", "email", "tel", "url", "password", "number",
+  "date", "time", "datetime-local", "month", "week"]);
+
+function isTextField(element) {
+  if (!element || !(element instanceof Element)) return false;
+  if (element.isContentEditable) return true;
+  const tag = element.tagName;
+  if (tag === "TEXTAREA" || tag === "SELECT") return true;
+  if (tag === "INPUT") return TEXT_INPUT_TYPES.has((element.getAttribute("type") || "").toLowerCase());
+  return false;
+}
+
+export function hasTypedText(root = document) {
+  for (const field of root.querySelectorAll("input, textarea")) {
+    if (!isTextField(field)) continue;
+    if (field.value !== field.defaultValue && field.value.trim() !== "") return true;
+  }
+  return false;
+}
+
+export function escapeMayExit(event) {
+  if (event.isComposing || event.keyCode === 229) return false;
+  if (isTextField(event.target) || isTextField(document.activeElement)) return false;
+  return !hasTypedText();
 }
 
 export function initQuickExit() {
@@ -21,6 +51,10 @@ export function initQuickExit() {
   let lastEscape = 0;
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
+    if (!escapeMayExit(event)) {
+      lastEscape = 0;
+      return;
+    }
     const now = Date.now();
     if (now - lastEscape < 2000) quickExit(url);
     lastEscape = now;

@@ -85,7 +85,7 @@ def test_bases_with_times_come_first_and_no_distance_reads_0_km(app, client, pub
     lowestoft = bases["lowestoft-community-base"]
     publish(lowestoft, date(2026, 6, 16), "10:00", "10:30")
     district = bases["norwich-one-stop-shop"].postcode_district
-    page = client.get(f"/bookings/?district={district}").get_data(as_text=True)
+    page = client.post_form("/bookings/", {"district": district}).get_data(as_text=True)
     assert "about 0 km" not in page and "less than 1 km away" in page
     nearest = places.nearest_bases(district)
     assert nearest[0][0].slug != "lowestoft-community-base"  # not the nearest, but the only one with times

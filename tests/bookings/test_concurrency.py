@@ -7,14 +7,20 @@ with TEST_DATABASE_URL. Each thread has its own app context, so its own session 
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, time, timedelta
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
-from webapp.bookings import service
-from webapp.bookings.models import BOOKED, Booking, Slot
+from tests.helpers.at_once import at_once
+from webapp import clock
+from webapp.bookings import service, sessions
+from webapp.bookings.models import BOOKED, Booking, DropInSession, SessionSeries, Slot
 from webapp.bookings.rules import BookingError, SlotJustTaken
+from webapp.bookings.sessions import SessionDraft
 from webapp.extensions import db
+from webapp.hooks import hooks_for
 
 PEOPLE = 50
 
@@ -81,3 +87,46 @@ def test_one_person_in_many_tabs_gets_one_booking(app, publish, norwich, bases, 
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Booking).where(Booking.status == BOOKED)) == 1
     assert db.session.get(Slot, first.id).booked + db.session.get(Slot, second.id).booked == 1
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+@pytest.mark.parametrize("entry", ["worker job", "extend_series"])
+def test_workers_passing_at_once_make_every_weekly_session_once(app, admin, bases, frozen_clock, workers, entry):
+    """Two and four workers at the same instant over due series (the worker's job, once per cluster
+    and at most every few minutes, or `extend_series` itself): no session twice, none missed."""
+    series_starts = [(base, hour) for base in list(bases.values())[:3] for hour in (10, 16)]
+    for base, hour in series_starts:
+        sessions.create(admin, SessionDraft(base.id, date(2026, 6, 16), time(hour), time(hour + 1), 30, 2,
+                                            "Drop-in chat", "young_people", repeat_weeks=4))
+    db.session.commit()
+    clock.advance(timedelta(weeks=3))  # every series is due: 4 made, 8 weeks ahead wanted
+    job = dict(hooks_for(app).worker_jobs)["make weekly drop-in sessions"] if entry == "worker job" \
+        else sessions.extend_series
+
+    results = at_once(app, job, workers)
+
+    assert all(isinstance(result, int) for result in results), results
+    horizon = clock.today_local() + timedelta(weeks=sessions.SERIES_WEEKS_AHEAD)
+    wanted = {(series.id, date(2026, 6, 16) + timedelta(weeks=week))
+              for series in db.session.scalars(select(SessionSeries))
+              for week in range(((horizon - date(2026, 6, 16)).days // 7) + 1)}
+    made = list(db.session.execute(select(DropInSession.series_id, DropInSession.local_date)))
+    assert len(made) == len(set(made)), "a session made twice"
+    assert set(made) == wanted, "a session missed"
+    assert sum(results) == len(wanted) - 4 * len(series_starts)  # every new one counted once
+    assert all(series.generated_until == max(day for _id, day in wanted)
+               for series in db.session.scalars(select(SessionSeries)))
+
+
+def test_a_series_cannot_hold_two_sessions_on_one_day(admin, norwich, frozen_clock):
+    """The key behind the lock: a second session for the same series and day is refused by the database."""
+    made = sessions.create(admin, SessionDraft(norwich.id, date(2026, 6, 16), time(16), time(17), 30, 2,
+                                               "Drop-in chat", "young_people", repeat_weeks=2))[0]
+    db.session.commit()
+    twin = DropInSession(base_id=norwich.id, series_id=made.series_id, local_date=made.local_date,
+                         starts_at=made.starts_at, ends_at=made.ends_at, slot_minutes=30, places_per_slot=2,
+                         purpose="Drop-in chat", audience="young_people")
+    db.session.add(twin)
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()

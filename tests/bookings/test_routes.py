@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
@@ -23,12 +24,25 @@ def _signed_in(app, login, user):
 def test_the_bases_page_lists_bases_and_finds_the_nearest(client, bases):
     page = client.get("/bookings/").get_data(as_text=True)
     assert "Norwich One Stop Shop" in page and "Demo:" in page
-    nearest = client.get("/bookings/?district=nr27 9ab").get_data(as_text=True)
+    response = client.post_form("/bookings/", {"district": "nr27 9ab"})
+    assert response.headers["Cache-Control"] == "no-store"
+    nearest = response.get_data(as_text=True)
     assert "Nearest to NR27" in nearest
     assert nearest.index("Cromer One Stop Shop") < nearest.index("Norwich One Stop Shop")
-    wrong = client.get("/bookings/?district=SW1A")
+    wrong = client.post_form("/bookings/", {"district": "SW1A"})
     body = wrong.get_data(as_text=True)
     assert "Enter a postcode district in Norfolk or Waveney" in body and 'value="SW1A"' in body
+
+
+def test_the_district_search_never_puts_a_postcode_in_a_url(client, bases):
+    page = client.get("/bookings/").get_data(as_text=True)
+    form = re.search(r'<form[^>]*class="booking-district"[^>]*>', page).group(0)
+    assert 'method="post"' in form and "?" not in form
+    # An old link with a postcode in it is not searched (nor echoed back into the page).
+    old = client.get("/bookings/?district=NR27 9ZZ").get_data(as_text=True)
+    assert "Nearest to" not in old and 'value="NR27 9ZZ"' not in old
+    # Without this session's token the search is refused.
+    assert client.post("/bookings/", data={"district": "NR27"}).status_code == 400
 
 
 def test_a_base_page_shows_slots_in_uk_time(client, one_slot):
@@ -270,3 +284,17 @@ def test_a_reminders_reply_links_open_a_page_ready_to_confirm(app, login, one_sl
     not_coming = client.get(f"{reminder_url}?reply=no").get_data(as_text=True)
     assert "Cancel your booking?" in not_coming and "Yes, cancel it" in not_coming
     assert db.session.get(Booking, booking.id).status == BOOKED  # a GET never acts
+
+
+def test_text_staff_typed_is_marked_english_on_a_page_in_another_language(client, norwich, publish, frozen_clock):
+    # WCAG 3.1.2: a screen reader reads staff's English with English rules on a Polish page.
+    norwich.getting_there = "Bus 25 from Castle Meadow, stop outside the library."
+    db.session.commit()
+    publish(norwich, date(2026, 6, 16), purpose="Exam stress drop-in & chat")
+    polish = client.get("/bookings/bases/norwich-one-stop-shop", headers={"Accept-Language": "pl"}
+                        ).get_data(as_text=True)
+    assert '<span lang="en">Bus 25 from Castle Meadow, stop outside the library.</span>' in polish
+    assert '<span lang="en">Exam stress drop-in &amp; chat</span>' in polish
+    english = client.get("/bookings/bases/norwich-one-stop-shop", headers={"Accept-Language": "en"}
+                         ).get_data(as_text=True)
+    assert "Exam stress drop-in &amp; chat" in english and '<span lang="en">' not in english

@@ -16,8 +16,6 @@ from webapp.selfhelp.content import TOPIC_SLUGS
 TOOL_PAGES = ["/self-help/tools/breathing", "/self-help/tools/grounding", "/self-help/tools/distraction",
               "/self-help/tools/sleep", "/self-help/tools/worry-time", "/self-help/mood"]
 PAGES = ["/self-help/", "/self-help/what-would-help", "/self-help/services", *TOOL_PAGES,
-         "/self-help/what-would-help?situation=worry&urgency=today&age=13-15&area=norwich",
-         "/self-help/what-would-help?sent=1",
          *(f"/self-help/topics/{slug}" for slug in TOPIC_SLUGS)]
 
 
@@ -143,8 +141,15 @@ def test_anonymous_check_in_stays_on_the_device(page):
 def test_anonymous_check_in_needs_a_score(page):
     page.goto("/self-help/mood")
     page.get_by_role("button", name="Save on this device").click()
-    expect(page.get_by_text("Choose how you are feeling, from 1 to 5.")).to_be_visible()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    link = summary.get_by_role("link", name="Choose how you are feeling, from 1 to 5.")
+    expect(page.locator("fieldset").filter(has=page.locator("#score-0"))).to_have_accessible_description(
+        "Choose how you are feeling, from 1 to 5.")
     assert page.evaluate("localStorage.getItem('flourish.mood.v1')") is None
+    assert_accessible(page)
+    link.click()
+    expect(page.locator("#score-0")).to_be_focused()
 
 
 def test_signed_in_check_in_persists_and_can_be_deleted(page, make_user):
@@ -192,6 +197,7 @@ def test_what_would_help_suggests_and_explains_missing_answers(page):
     page.get_by_role("button", name="Show what might help").click()
     expect(page.locator(".error-summary")).to_be_focused()
     expect(page.get_by_label("Not sleeping well")).to_be_checked()
+    assert_accessible(page)
     page.get_by_label("It has been hard for a while").check()
     page.get_by_label("18 to 25").check()
     page.get_by_label("Waveney (Lowestoft, Beccles, Bungay and around)").check()
@@ -200,6 +206,10 @@ def test_what_would_help_suggests_and_explains_missing_answers(page):
     expect(page.get_by_role("link", name="Wind down for sleep")).to_be_visible()
     expect(page.get_by_role("link", name="Ask for support")).to_be_visible()
     assert_accessible(page)
+    # Sent by POST: no answer is in the address, so none is in the browser's history.
+    assert page.url.endswith("/self-help/what-would-help")
+    history = page.evaluate("performance.getEntriesByType('navigation').map((e) => e.name)")
+    assert not any("sleep" in url or "situation" in url for url in history)
 
 
 KEPT_LANGUAGES = """async () => {

@@ -110,3 +110,61 @@ def test_registration_error_keeps_what_was_typed_but_not_the_password(page, froz
 
 def _sign_in(page, email, password=DEFAULT_PASSWORD):
     sign_in_page(page, email, password)
+
+
+def _on_your_story(page):
+    from tests.support.helpers import STEP_DATA
+
+    page.goto("/request-support/")
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    page.request.post("/request-support/", form={"csrf_token": token}, max_redirects=0)
+    for step in ("who", "young-person", "safety"):
+        data = {k: v for k, v in STEP_DATA[step]("young_person").items() if not isinstance(v, list)}
+        response = page.request.post(f"/request-support/{step}", form={"csrf_token": token, **data},
+                                     max_redirects=0)
+        assert response.status == 303, (step, response.status)
+    page.goto("/request-support/your-story")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def test_escape_twice_never_throws_away_a_story_being_typed(context):
+    _neutral_site(context)
+    page = context.new_page()
+    _on_your_story(page)
+    story = page.get_by_label(re.compile("What is happening, in your own words"))
+    story.fill("Panicky before school most days.")
+    # In the text area: Escape belongs to the field.
+    story.press("Escape")
+    story.press("Escape")
+    # Focus moved off the field, the story still on the page: still no exit.
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    assert page.url.endswith("/request-support/your-story")
+    expect(story).to_have_value("Panicky before school most days.")
+    # The button still leaves at once.
+    page.get_by_role("link", name=re.compile("Quick exit")).click()
+    page.wait_for_url("https://www.bbc.co.uk/weather")
+
+
+def test_escape_twice_in_a_select_does_not_exit_but_with_nothing_typed_it_does(context):
+    _neutral_site(context)
+    page = context.new_page()
+    page.goto("/request-support/")
+    page.evaluate("""() => {
+        const select = document.createElement('select');
+        select.id = 'escape-test';
+        select.innerHTML = '<option>One</option><option>Two</option>';
+        document.querySelector('main').append(select);
+    }""")
+    page.locator("#escape-test").focus()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    assert "/request-support/" in page.url
+    # Focus on nothing and nothing typed: Escape twice leaves.
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    page.wait_for_url("https://www.bbc.co.uk/weather")

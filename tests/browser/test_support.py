@@ -248,3 +248,33 @@ def test_too_young_to_ask_alone_is_told_kindly_what_to_do(page, frozen_clock):
     expect(page.get_by_text(re.compile("You need to be 13 or older to ask for support yourself")).first).to_be_visible()
     expect(page.get_by_role("heading", name="What you can do")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_safety_step_names_each_unanswered_question_and_links_to_its_first_answer(page, frozen_clock):
+    page.goto("/request-support/")
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    from tests.support.helpers import STEP_DATA
+
+    page.request.post("/request-support/", form={"csrf_token": token}, max_redirects=0)
+    for step in ("who", "young-person"):
+        data = {k: v for k, v in STEP_DATA[step]("young_person").items() if not isinstance(v, list)}
+        assert page.request.post(f"/request-support/{step}", form={"csrf_token": token, **data},
+                                 max_redirects=0).status == 303
+    page.goto("/request-support/safety")
+    page.get_by_role("button", name="Save and continue").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_have_attribute("role", "alert")
+    links = summary.get_by_role("link")
+    expect(links).to_have_count(4)
+    texts = links.all_inner_texts()
+    assert len(set(texts)) == 4 and "Answer whether you are having thoughts of ending your life." in texts
+    for link in links.all():
+        target = link.get_attribute("href")
+        control = page.locator(target)
+        assert control.get_attribute("type") == "radio", target
+    links.first.click()
+    expect(page.locator(links.first.get_attribute("href"))).to_be_focused()
+    first_fieldset = page.locator("fieldset").first
+    expect(first_fieldset).to_have_accessible_description(re.compile("thoughts of ending your life"))
+    assert_accessible(page)

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from webapp.core import service
 
@@ -69,6 +70,34 @@ def test_crash_gets_500_page_and_log_without_message(tmp_path, caplog):
     assert "Jane Doe" not in response.get_data(as_text=True)
     assert "RuntimeError" in caplog.text
     assert "Jane Doe" not in caplog.text
+
+
+@pytest.mark.parametrize(("error", "status"), [
+    (OperationalError("SELECT 1", {}, Exception("connection refused")), 503),  # the database is down
+    (InterfaceError("SELECT 1", {}, Exception("connection already closed")), 503),
+    (PoolTimeoutError("QueuePool limit reached"), 503),  # every connection busy: saturated, not broken
+    (IntegrityError("INSERT", {}, Exception("duplicate key")), 500),  # our fault, not an outage: logged
+])
+def test_a_database_outage_is_503_with_retry_after_and_any_other_database_error_500(tmp_path, caplog, error, status):
+    from webapp import create_app
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_DIR": str(tmp_path),
+                                 "PROPAGATE_EXCEPTIONS": False})
+
+    def fail():
+        raise error
+
+    app.add_url_rule("/__database", "database", fail)
+    app.add_url_rule("/api/__database", "api_database", fail)
+    page, api = app.test_client().get("/__database"), app.test_client().get("/api/__database")
+    assert page.status_code == api.status_code == status
+    assert 'href="/help-now"' in page.get_data(as_text=True)  # the way to urgent help, either way
+    if status == 503:
+        assert page.headers["Retry-After"] == api.headers["Retry-After"] == "30"
+        assert api.get_json()["error"] == "database_unavailable" and api.get_json()["reason"]
+        assert "Traceback" not in caplog.text
+    else:
+        assert api.get_json() == {"error": "server_error"} and "IntegrityError" in caplog.text
 
 
 @pytest.mark.parametrize("path", ["/", "/help-now", "/offline", "/login", "/manifest.webmanifest"])

@@ -57,7 +57,7 @@ def test_bad_ratings_are_refused_by_the_field_and_nothing_is_lost(signed_in, bad
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Choose a whole number from 0 (not at all) to 10 (reached)." in page
-    assert 'id="rating-error"' in page and 'href="#rating"' in page
+    assert 'id="rating-error"' in page and 'href="#rating-0"' in page  # the first radio, not its fieldset
     assert "My words stay here" in page
     assert db.session.scalar(select(func.count()).select_from(Goal)) == 0
 

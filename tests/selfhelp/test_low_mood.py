@@ -58,7 +58,8 @@ def test_an_anonymous_lowest_check_in_sent_without_javascript_still_gets_the_rep
 
 
 def test_danger_answers_land_on_help_now_that_opens_kindly(client):
-    response = client.get("/self-help/what-would-help?situation=suicidal&urgency=ideas&age=18-25&area=norwich")
+    response = client.post_form("/self-help/what-would-help", {"situation": "suicidal", "urgency": "ideas",
+                                                               "age": "18-25", "area": "norwich"})
     assert response.headers["Location"] == "/help-now"
     page = client.get("/help-now").get_data(as_text=True)
     main = page[page.index("<h1"):]

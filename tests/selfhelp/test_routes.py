@@ -134,16 +134,47 @@ def test_import_needs_sign_in_and_csrf(client, make_user, login, frozen_clock):
     assert bad.status_code == 400
 
 
+WWH = "/self-help/what-would-help"
+
+
 def test_danger_answers_go_straight_to_help_now(client):
-    response = client.get("/self-help/what-would-help?sent=1&urgency=danger")
+    response = client.post_form(WWH, {"urgency": "danger"})
     assert response.status_code == 303 and response.headers["Location"] == "/help-now"
-    response = client.get("/self-help/what-would-help?situation=suicidal&urgency=ideas&age=18-25&area=norwich")
+    response = client.post_form(WWH, {"situation": "suicidal", "urgency": "ideas", "age": "18-25", "area": "norwich"})
     assert response.headers["Location"] == "/help-now"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_danger_answers_reach_help_now_even_with_a_stale_token(client):
+    # Someone in danger is never stopped by "this page was open too long".
+    response = client.post(WWH, data={"csrf_token": "stale", "situation": "suicidal"})
+    assert response.status_code == 303 and response.headers["Location"] == "/help-now"
+
+
+def test_what_would_help_answers_never_travel_in_a_url(client):
+    html = client.get(WWH).get_data(as_text=True)
+    form = re.search(r"<form[^>]*>", html[html.index("data-wwh-questions"):]).group(0)
+    assert 'method="post"' in form and "?" not in form
+    assert 'name="csrf_token"' in html
+    # An old link with answers in its query string only shows the questions.
+    old = client.get(WWH + "?situation=suicidal&urgency=ideas&age=18-25&area=norwich")
+    assert old.status_code == 200 and "Location" not in old.headers
+    assert "What would help right now?" in old.get_data(as_text=True)
+
+
+def test_what_would_help_refuses_answers_without_a_valid_token(client):
+    response = client.post(WWH, data={"situation": "sleep", "urgency": "today", "age": "16-17",
+                                      "area": "great-yarmouth"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "This page was open for too long" in html
+    assert "What might help" not in html[:html.index("data-wwh-questions")]
 
 
 def test_what_would_help_asks_again_with_errors(client):
-    response = client.get("/self-help/what-would-help?sent=1&situation=worry")
+    response = client.post_form(WWH, {"situation": "worry"})
     assert response.status_code == 400
+    assert response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     assert "Choose how urgent it feels." in html
     assert 'value="worry" checked' in html or 'checked value="worry"' in html or re.search(
@@ -151,8 +182,10 @@ def test_what_would_help_asks_again_with_errors(client):
 
 
 def test_what_would_help_suggests(client):
-    html = client.get("/self-help/what-would-help?situation=sleep&urgency=today&age=16-17&area=great-yarmouth"
-                      ).get_data(as_text=True)
+    response = client.post_form(WWH, {"situation": "sleep", "urgency": "today", "age": "16-17",
+                                      "area": "great-yarmouth"})
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
     assert "Talk to someone today" in html
     assert "/self-help/tools/sleep" in html and "/self-help/topics/sleep" in html
     assert "/request-support/" in html

@@ -1,6 +1,6 @@
 """Accounts: people, roles, sign-in, consent and age rules, personal data."""
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 
 from webapp.accounts.roles import STAFF_ROLES
@@ -10,6 +10,7 @@ from webapp.hooks import Link, hooks_for
 def init_app(app: Flask) -> None:
     from webapp.accounts import cli, routes, two_factor, two_factor_routes  # noqa: F401 (routes on the blueprint)
     from webapp.accounts.models import User
+    from webapp.database import DATABASE_UNAVAILABLE
     from webapp.extensions import db, login_manager
 
     app.register_blueprint(routes.bp)
@@ -33,7 +34,15 @@ def init_app(app: Flask) -> None:
         user_id, _sep, version = token.partition(":")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        try:
+            user = db.session.get(User, int(user_id))
+        except DATABASE_UNAVAILABLE:
+            # Urgent help and the offline pages answer through an outage, shown as to anyone; every
+            # other page is the 503 page (`webapp/core/errors.py`).
+            if not getattr(current_app.view_functions.get(request.endpoint), "works_without_database", False):
+                raise
+            db.session.rollback()
+            return None
         if user is None or user.session_version != int(version) or user.deactivated_at is not None:
             return None
         return user

@@ -30,7 +30,10 @@ def init_app(app: Flask) -> None:
 
     notifications.listen("waiting_list", notifications.SubjectHooks(
         before_send=waiting_list.before_offer_sent, after_outcome=waiting_list.after_offer_outcome))
-    hooks.worker_jobs.append(("make weekly drop-in sessions", sessions.extend_series))
+    from webapp.worker import HOUSEKEEPING_EVERY, at_most_every
+
+    hooks.worker_jobs.append(("make weekly drop-in sessions", at_most_every(
+        "make weekly drop-in sessions", HOUSEKEEPING_EVERY, sessions.extend_series)))
     _register_retention()
     _free_places_when_an_account_goes()
 

@@ -25,8 +25,9 @@ class UKTimeField(TimeField):
 
 
 class DistrictForm(BaseForm):
+    """Sent by POST, never in a URL (see bookings.routes.index)."""
+
     class Meta:
-        csrf = False
         locales = False
 
     district = StringField(_l("Your postcode district"), validators=[Optional(), max_length(8)],

@@ -9,7 +9,19 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, Time
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp import clock
@@ -85,7 +97,11 @@ class SessionSeries(db.Model):
 
 class DropInSession(db.Model):
     __tablename__ = "drop_in_sessions"
-    __table_args__ = (Index("ix_drop_in_sessions_base_id_starts_at", "base_id", "starts_at"),)
+    __table_args__ = (
+        Index("ix_drop_in_sessions_base_id_starts_at", "base_id", "starts_at"),
+        # One session a day per series: two workers extending a series at once cannot both make it.
+        UniqueConstraint("series_id", "local_date", name="uq_drop_in_sessions_series_id_local_date"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     base_id: Mapped[int] = mapped_column(ForeignKey("bases.id", ondelete="CASCADE"))
@@ -146,7 +162,7 @@ class Booking(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     # Copied from the slot so "my bookings" and the overlap check need no join.
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # retention's
     status: Mapped[str] = mapped_column(String(20), default=BOOKED)
     child_first_name: Mapped[str | None] = mapped_column(String(40))
     child_age: Mapped[int | None] = mapped_column(SmallInteger)
@@ -180,7 +196,7 @@ class WaitingListEntry(db.Model):
     child_first_name: Mapped[str | None] = mapped_column(String(40))
     child_age: Mapped[int | None] = mapped_column(SmallInteger)
     status: Mapped[str] = mapped_column(String(12), default=WAITING)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)  # retention's
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -51,11 +51,14 @@ def _apply(form, error: BookingError) -> None:
         field.errors = [*field.errors, error.message]
 
 
-@bp.route("/")
+@bp.route("/", methods=["GET", "POST"])
 def index():
-    form = DistrictForm(request.args)
+    """The district is sent by POST (CSRF-checked) and the answer never stored: people often type a
+    whole postcode, and a postcode next to "looking for mental health drop-ins" must not sit in a
+    URL, the browser's history or a server log."""
+    form = DistrictForm() if request.method == "POST" else DistrictForm(formdata=None)
     ranked, district, with_times = None, None, set()
-    if form.district.data and form.validate():
+    if request.method == "POST" and form.district.data and form.validate():
         district = places.parse_district(form.district.data)
         if district is None or district not in places.districts():
             form.district.errors = [_("Enter a postcode district in Norfolk or Waveney, like NR2, PE30 or IP24.")]
@@ -64,9 +67,13 @@ def index():
             # Nearest first, but bases with no drop-in time in the next 8 weeks after those with times.
             with_times = rules.bases_with_times()
             ranked = sorted(places.nearest_bases(district), key=lambda pair: pair[0].id not in with_times)
-    return render_template("bookings/index.html", form=form, bases=places.all_bases(), ranked=ranked,
-                           district=district, with_times=with_times if ranked is not None else set(),
-                           list_weeks=rules.LIST_WEEKS)
+    response = make_response(render_template(
+        "bookings/index.html", form=form, bases=places.all_bases(), ranked=ranked, district=district,
+        with_times=with_times if ranked is not None else set(), list_weeks=rules.LIST_WEEKS))
+    if request.method == "POST":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
 
 
 @bp.route("/bases/<slug>")

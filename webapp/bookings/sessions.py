@@ -31,6 +31,7 @@ from webapp.bookings.models import (
     WaitingListEntry,
 )
 from webapp.bookings.rules import BookingError
+from webapp.database import hold_job_lock
 from webapp.extensions import db
 
 SERIES_WEEKS_AHEAD = 8  # weekly sessions are made this far ahead, and kept topped up by the worker
@@ -150,7 +151,12 @@ def create(staff, draft: SessionDraft) -> list[DropInSession]:
 
 
 def extend_series() -> int:
-    """Worker job: keep every weekly series made SERIES_WEEKS_AHEAD ahead of today."""
+    """Worker job: keep every weekly series made SERIES_WEEKS_AHEAD ahead of today. Once at a time
+    across every worker (the job's lock, then the series read under it), and a series has one session
+    a day (`uq_drop_in_sessions_series_id_local_date`), so workers passing at once never make a
+    session twice."""
+    if not hold_job_lock("make weekly drop-in sessions"):
+        return 0
     horizon = clock.today_local() + timedelta(weeks=SERIES_WEEKS_AHEAD)
     made = 0
     for series in db.session.scalars(select(SessionSeries).where(SessionSeries.cancelled_at.is_(None),

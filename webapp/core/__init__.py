@@ -13,5 +13,6 @@ def init_app(app: Flask) -> None:
 
     from webapp.hooks import hooks_for
     from webapp.retention import apply_retention
+    from webapp.worker import HOUSEKEEPING_EVERY, at_most_every
 
-    hooks_for(app).worker_jobs.append(("retention", apply_retention))
+    hooks_for(app).worker_jobs.append(("retention", at_most_every("retention", HOUSEKEEPING_EVERY, apply_retention)))

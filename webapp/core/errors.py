@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
-from webapp.extensions import db
+from webapp.database import DATABASE_UNAVAILABLE
+from webapp.extensions import db, login_manager
+
+RETRY_AFTER_SECONDS = 30
 
 log = logging.getLogger("flourish.errors")
 
@@ -54,6 +59,28 @@ def init_errors(app: Flask) -> None:
     def server_error(error):
         db.session.rollback()
         return _render(500, "errors/500.html", code="server_error")
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeoutError)
+    def database_error(error: Exception):
+        """The database is down (or unreachable, or saturated): 503 with Retry-After, said honestly,
+        never 500. Nothing is cached, so the next request after it returns is served normally (the
+        pool's pre-ping replaces connections that died with it)."""
+        if not isinstance(error, DATABASE_UNAVAILABLE) and not getattr(error, "connection_invalidated", False):
+            raise error  # a fault in a statement, not an outage: logged, and the 500 page
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection may already be gone; the session is reset below
+            log.debug("rollback failed during a database outage")
+        db.session.remove()
+        log.warning("database unavailable endpoint=%s error=%s", request.endpoint, type(error).__name__)
+        if "_login_user" not in g:  # the page must not ask the database who is signed in again
+            g._login_user = login_manager.anonymous_user()
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+        if _wants_json():
+            return jsonify(error="database_unavailable", reason="The database is not answering. Try again shortly.",
+                           retry_after=RETRY_AFTER_SECONDS), 503, headers
+        return render_template("errors/500.html", status=503, code="database_unavailable"), 503, headers
 
     @app.errorhandler(HTTPException)
     def other_http_error(error: HTTPException):

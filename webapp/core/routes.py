@@ -9,6 +9,7 @@ import yaml
 from flask import Blueprint, jsonify, render_template
 
 from webapp.core import service
+from webapp.database import works_without_database
 from webapp.hooks import hooks_for, visible
 
 bp = Blueprint("core", __name__)
@@ -21,6 +22,7 @@ def home():
 
 
 @bp.route("/help-now")
+@works_without_database
 def help_now():
     return render_template("core/help_now.html", lines=service.crisis_lines())
 

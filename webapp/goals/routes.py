@@ -11,6 +11,7 @@ from flask_login import current_user
 from webapp import audit
 from webapp.accounts.models import User
 from webapp.accounts.roles import Role, role_required
+from webapp.database import works_without_database
 from webapp.extensions import db
 from webapp.goals import charts, reminders, service, sharing
 from webapp.goals.forms import (
@@ -216,6 +217,7 @@ def shared(user_id: int):
 
 
 @bp.route("/offline")
+@works_without_database
 def offline():
     """The same page for everyone: its script shows what the goals page kept on this device."""
     return render_template("goals/offline.html", form=CheckInForm(meta={"csrf": False}))

@@ -88,7 +88,7 @@ class ScheduledNotification(OutboxMixin, db.Model):
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     url: Mapped[str] = mapped_column(String(300), default="/")
     topic: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)  # retention's
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Devices (push_subscriptions.id) it already reached, so a retry for another device never
     # sends it to one of these again.

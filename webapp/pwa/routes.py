@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_wtf.csrf import generate_csrf
 
+from webapp.database import works_without_database
 from webapp.i18n import current_language
 from webapp.pwa import service
 
@@ -28,11 +29,13 @@ def service_worker():
 
 
 @bp.route("/offline")
+@works_without_database
 def offline():
     return render_template("pwa/offline.html")
 
 
 @bp.route("/offline-pack.json")
+@works_without_database
 def offline_pack():
     """The kept pages in one language, for the service worker: `?lang=`, else the person's language."""
     language = request.args.get("lang") or current_language()

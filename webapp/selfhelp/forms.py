@@ -31,10 +31,10 @@ class DeleteForm(BaseForm):
 
 
 class WhatWouldHelpForm(BaseForm):
-    """Sent by GET: it changes nothing, so it needs no CSRF token and can be bookmarked or kept offline."""
+    """Sent by POST with a CSRF token, never in a URL: answers such as "suicidal" must not sit in the
+    browser's history or a server log. The kept offline copy decides on the device instead."""
 
     class Meta:
-        csrf = False
         locales = False
 
     situation = RadioField(_l("What is going on for you?"), choices=list(SITUATIONS),

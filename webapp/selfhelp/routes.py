@@ -10,6 +10,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -19,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.extensions import db
+from webapp.extensions import csrf, db
 from webapp.i18n import current_language
 from webapp.pwa.service import static_url
 from webapp.selfhelp import content, service, tools
@@ -160,20 +161,31 @@ def mood_import():
     return jsonify(added=added, already=already)
 
 
-@bp.route("/what-would-help")
+@bp.route("/what-would-help", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, after danger answers are sent to help now whatever it says
 def what_would_help():
-    form = WhatWouldHelpForm(formdata=request.args if _answered() else None)
-    if _answered():
-        if (form.situation.data in service.DANGER_SITUATIONS
-                or form.urgency.data in service.DANGER_URGENCIES):
-            return redirect(url_for("core.help_now"), 303)
-        if form.validate():
-            answers = service.Answers(form.situation.data, form.urgency.data, form.age.data, form.area.data)
-            return render_template("selfhelp/suggestions.html",
-                                   result=service.suggest(answers, current_language()),
-                                   has_bookings=_has_route("/bookings/"))
-    return render_template("selfhelp/what_would_help.html", form=form, offline=_offline_decision()), \
-        400 if form.errors else 200
+    """Answers come by POST (CSRF-checked) and the answer is never stored, so sensitive answers
+    ("suicidal", "unsafe at home") never sit in a URL, the browser's history or a server log. A GET
+    only ever shows the questions (an old link's query string is ignored)."""
+    if request.method == "GET":
+        return render_template("selfhelp/what_would_help.html", form=WhatWouldHelpForm(formdata=None),
+                               offline=_offline_decision())
+    form = WhatWouldHelpForm()
+    if form.situation.data in service.DANGER_SITUATIONS or form.urgency.data in service.DANGER_URGENCIES:
+        return _no_store(redirect(url_for("core.help_now"), 303))
+    if form.validate():
+        answers = service.Answers(form.situation.data, form.urgency.data, form.age.data, form.area.data)
+        return _no_store(make_response(render_template(
+            "selfhelp/suggestions.html", result=service.suggest(answers, current_language()),
+            has_bookings=_has_route("/bookings/"))))
+    return _no_store(make_response(render_template(
+        "selfhelp/what_would_help.html", form=form, offline=_offline_decision()), 400))
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
 
 
 def _offline_decision() -> dict:
@@ -183,10 +195,6 @@ def _offline_decision() -> dict:
     return {"decision": service.decision_data(lang), "lines": service.TALK_NOW_LINES, "tools": tools.TOOLS,
             "topics": list({t.slug: t for t in topics}.values()), "local": service.signposts("local"),
             "national": service.signposts("national"), "has_bookings": _has_route("/bookings/")}
-
-
-def _answered() -> bool:
-    return any(name in request.args for name in ("situation", "urgency", "age", "area", "sent"))
 
 
 def _has_route(path: str) -> bool:

@@ -221,6 +221,17 @@ RISK_QUESTIONS = {
                         _l("Is someone hurting them, or making them feel unsafe?")),
 }
 RISK_FIELDS = tuple(RISK_QUESTIONS)
+# Each question's own error, so an error summary read aloud says which question is unanswered.
+RISK_ERRORS = {
+    "risk_ending_life": (_l("Answer whether you are having thoughts of ending your life."),
+                         _l("Answer whether they are having thoughts of ending their life.")),
+    "risk_self_harm": (_l("Answer whether you have hurt yourself in a way that may need medical help."),
+                       _l("Answer whether they have hurt themselves in a way that may need medical help.")),
+    "risk_unsafe_tonight": (_l("Answer whether you are worried you may not be safe tonight."),
+                            _l("Answer whether you are worried they may not be safe tonight.")),
+    "risk_being_hurt": (_l("Answer whether someone is hurting you or making you feel unsafe."),
+                        _l("Answer whether someone is hurting them or making them feel unsafe.")),
+}
 
 
 class RiskForm(DraftForm):
@@ -233,6 +244,8 @@ class RiskForm(DraftForm):
         super().__init__(*args, audience=audience, **kwargs)
         for name, (self_label, other_label) in RISK_QUESTIONS.items():
             getattr(self, name).label.text = self_label if audience == "self" else other_label
+            self_error, other_error = RISK_ERRORS[name]
+            getattr(self, name).validators = [input_required(self_error if audience == "self" else other_error)]
 
 
 class StoryForm(DraftForm):

@@ -78,13 +78,17 @@ function initDeviceForm(form) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const chosen = form.querySelector('input[name="score"]:checked');
+    const scores = form.querySelector('input[name="score"]').closest("fieldset");
     if (!chosen) {
-      error.textContent = form.dataset.messageScore;
+      // An error summary (role="alert", focused) that links to the first radio, and the radios'
+      // fieldset described by the error, so a screen reader hears it and can get there.
       error.hidden = false;
-      form.querySelector('input[name="score"]').focus();
+      scores.setAttribute("aria-describedby", "mood-score-error");
+      error.focus();
       return;
     }
     error.hidden = true;
+    scores.removeAttribute("aria-describedby");
     const tags = [...form.querySelectorAll('input[name="tags"]:checked')].map((input) => input.value);
     const words = (form.querySelector('[name="words"]').value || "").trim().slice(0, 280);
     addEntry({ score: Number(chosen.value), words, tags });
