@@ -70,3 +70,15 @@ def test_a_routine_request_that_gets_worse_shows_no_queue_place_until_reviewed(a
     service.mark_reviewed(_fresh(reference), make_user(role="clinician"))
     db.session.commit()
     assert personal_estimate(_fresh(reference)).kind in ("queue", "too_little_data")  # reviewed: routine again
+
+
+def test_a_passed_promise_is_never_shown_as_still_to_come(app, client, services, frozen_clock):
+    """Read as the person four weeks on: no "will look by" a date already gone, no "until then"."""
+    reference, _ = send(client, "parent", {"safety": {"risk_ending_life": "yes"}})
+    clock.advance(timedelta(weeks=4))
+    tracker = app.test_client()
+    tracker.post_form("/track", {"reference": reference, "date_of_birth": "2012-03-27"})
+    page = tracker.get(f"/track/{reference}").get_data(as_text=True)
+    assert "That time has passed, and we are sorry." in page
+    assert "You are still not on a waiting list." in page
+    assert "will look at this request by" not in page and "Until then" not in page
