@@ -73,6 +73,10 @@ def test_a_parent_by_track_says_ok_now_and_a_clinician_confirms(app, browser, li
     assert_accessible(staff)
     staff.get_by_role("button", name="Close the request").click()
     expect(staff.get_by_text("Closed. They have been told, with how to ask again.")).to_be_visible()
+    staff.get_by_role("link", name="Wait well: is it working? (figures by service and age)").click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Wait well: is it working?")
+    expect(staff.locator("table").first).to_contain_text("1 / 0 / 0")  # OK now: one closed
+    assert_accessible(staff)
 
     page.get_by_role("link", name="Back to the request").click()
     expect(page.get_by_text("Now: Closed")).to_be_visible()

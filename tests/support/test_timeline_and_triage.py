@@ -156,8 +156,7 @@ def test_the_triage_form_follows_the_written_transition_rules(app, client, servi
     update = f"/staff/requests/{reference}/update"
     refused = staff.post_form(update, {"status": "received"})
     assert refused.status_code == 400
-    assert "The request already has this status." in refused.get_data(as_text=True) or \
-        "Choose another status." in refused.get_data(as_text=True)
+    assert "The request already has this status." in refused.get_data(as_text=True)
     assert staff.post_form(update, {"status": "closed"}).status_code == 303
     page = staff.get(f"/staff/requests/{reference}").get_data(as_text=True)
     assert "Reopen: Looked at" in page

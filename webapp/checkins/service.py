@@ -276,6 +276,7 @@ def decide(check_in: WaitCheckIn, decision: str, note: str, user) -> None:
     """A clinician's decision on an "OK now" (closed or kept) or a "not sure" (called); the person is told."""
     req = check_in.request
     support.lock(req)
+    db.session.refresh(check_in)  # read after the lock: two clinicians at once decide once
     if check_in.decision is not None:
         return
     check_in.decision, check_in.decided_at, check_in.decided_by_id = decision, clock.now(), user.id

@@ -15,7 +15,7 @@ from datetime import date, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from webapp import audit, clock
 from webapp.accounts.roles import Role, has_role
@@ -151,6 +151,18 @@ def settings_for(user_id: int) -> SafetyPlan:
     return plan
 
 
+def _locked(user_id: int) -> SafetyPlan:
+    """The person's plan row, made if missing, under a row lock for the rest of the transaction, read
+    again after it: turning the account copy off and a save arriving at the same moment queue, so
+    words the person deleted are never written back."""
+    settings_for(user_id)
+    db.session.execute(update(SafetyPlan).where(SafetyPlan.user_id == user_id)
+                       .values(updated_at=clock.now()).execution_options(synchronize_session=False))
+    plan = db.session.get(SafetyPlan, user_id)
+    db.session.refresh(plan)
+    return plan
+
+
 def account_copy(user_id: int) -> SafetyPlan | None:
     """The plan kept in the account, or None when the person has not chosen to keep one."""
     plan = plan_for(user_id)
@@ -160,7 +172,7 @@ def account_copy(user_id: int) -> SafetyPlan | None:
 def set_keep_in_account(user_id: int, on: bool) -> SafetyPlan:
     """Turning the account copy off deletes it (words, additions, sharing and the review reminder);
     the copy on the device stays."""
-    plan = settings_for(user_id)
+    plan = _locked(user_id)
     if plan.keep_in_account == on:
         return plan
     plan.keep_in_account, plan.updated_at = on, clock.now()
@@ -176,8 +188,8 @@ def set_keep_in_account(user_id: int, on: bool) -> SafetyPlan:
 
 def save(user_id: int, content: dict[str, Any]) -> SafetyPlan:
     """Keep the plan's words in the account (only when the person chose to)."""
-    plan = account_copy(user_id)
-    if plan is None:
+    plan = _locked(user_id)
+    if not plan.keep_in_account:
         raise PlanError("keep", _l("Choose to keep a copy in your account first."))
     plan.content, plan.updated_at = clean_content(content), clock.now()
     audit.record("safety_plan.saved", actor_id=user_id, subject_type="user", subject_id=user_id)
@@ -185,7 +197,7 @@ def save(user_id: int, content: dict[str, Any]) -> SafetyPlan:
 
 
 def set_sharing(user_id: int, on: bool) -> SafetyPlan:
-    plan = settings_for(user_id)
+    plan = _locked(user_id)
     if on and not plan.keep_in_account:
         raise PlanError("share", _l("Keep a copy in your account first: your worker can only see a plan kept there."))
     if plan.share_with_worker != on:

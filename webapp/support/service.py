@@ -434,7 +434,7 @@ def _reopen(payload: dict[str, Any], status: Any) -> bool:
     return reopen
 
 
-def _carries_news(req: SupportRequest, shown: str | None, group: str | None, service_id: str | None) -> bool:
+def carries_news(req: SupportRequest, shown: str | None, group: str | None, service_id: str | None) -> bool:
     """Whether a move brings something new: a note unlike the last one, another grouping or service."""
     latest = max(req.events, key=lambda event: (event.occurred_at, event.id), default=None)
     new_note = bool(shown) and (latest is None or shown != latest.note_for_requester)
@@ -449,7 +449,7 @@ def _check_move(req: SupportRequest, status: str, *, reopen: bool, shown: str | 
     lock(req)
     try:
         status_rules.check_transition(req.status, status, reopen=reopen,
-                                      carries_news=_carries_news(req, shown, group, service_id))
+                                      carries_news=carries_news(req, shown, group, service_id))
     except status_rules.TransitionRefused as refused:
         raise ApiError(refused.field, refused.reason) from None
 

@@ -121,9 +121,9 @@ def _valid_triage(form: TriageForm, req) -> bool:
 def _transition_problems(form: TriageForm, req) -> list:
     """The written rules (webapp.support.status_rules), in words for a clinician."""
     new = form.status.data
-    news = bool((form.note_for_requester.data or "").strip() or (form.question.data or "").strip()
-                or (form.thrive_group.data or None) != req.thrive_group
-                or (form.service_id.data and form.service_id.data != req.service_id))
+    shown = ((form.question.data if new == "more_information_needed" else form.note_for_requester.data)
+             or "").strip() or None
+    news = service.carries_news(req, shown, form.thrive_group.data or None, form.service_id.data or None)
     if req.status == CLOSED and new == CLOSED:
         return [(form.status, _("This request is closed. To change it, choose to reopen it."))]
     try:
@@ -141,6 +141,7 @@ def _transition_problems(form: TriageForm, req) -> list:
 @role_required(*FRONT_DOOR_ROLES)
 def update(reference: str):
     req = _front_door_request(reference)
+    service.lock(req)  # the rules are checked against the request as it is now, not as first read
     form = _triage_form(req, formdata=request.form)
     if not _valid_triage(form, req):
         return _request_page(req, form, status=400)
