@@ -17,9 +17,14 @@ def register(client, **overrides):
     return client.post_form("/register", data)
 
 
-def test_register_signs_in_and_keeps_nothing_shared(client, frozen_clock):
+def test_register_finishes_by_the_emailed_link_and_keeps_nothing_shared(client, frozen_clock):
+    """More in tests/accounts/test_sign_up.py: the same answer whether or not the address has an account."""
+    from tests.accounts.messages import last_to, link_path
+
     response = register(client)
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["Location"] == "/register/check-your-email"
+    client.get(link_path(last_to("sam@example.org", "sign_up_finish")))
+    assert client.post_form("/register/finish", {"password": "blue kettle running late"}).status_code == 303
     user = db.session.query(User).filter_by(email="sam@example.org").one()
     assert user.role == "young_person"
     settings = client.get("/settings/")
@@ -33,7 +38,8 @@ def test_register_error_keeps_typed_values_but_never_the_password(client, frozen
     assert response.status_code == 400
     assert "too easy to guess" in body
     assert 'value="sam@example.org"' in body
-    assert 'value="2010-03-27"' in body
+    assert 'name="date_of_birth-day" type="text" inputmode="numeric" value="27"' in body
+    assert 'name="date_of_birth-year" type="text" inputmode="numeric" value="2010"' in body
     assert "password" not in [v for v in body.split('value="')[1:] if v.startswith("password\"")]
     assert db.session.query(User).count() == 0
 
@@ -45,11 +51,13 @@ def test_under_13_cannot_make_an_account(client, frozen_clock):
     assert db.session.query(User).count() == 0
 
 
-def test_duplicate_email_gets_a_clear_message_that_does_not_say_account_exists(client, make_user, frozen_clock):
+def test_registering_an_address_with_an_account_says_only_check_your_email(client, make_user, frozen_clock):
     make_user(email="taken@example.org")
-    body = register(client, email="taken@example.org").get_data(as_text=True)
-    assert "We could not make an account with this email address" in body
-    assert "already exists" not in body
+    response = register(client, email="taken@example.org")
+    assert response.status_code == 303 and response.headers["Location"] == "/register/check-your-email"
+    body = client.get("/register/check-your-email").get_data(as_text=True)
+    assert "Check your email to finish signing up" in body
+    assert "already exists" not in body and "sign in instead" not in body
 
 
 def test_unknown_email_and_wrong_password_get_the_same_answer(client, make_user):

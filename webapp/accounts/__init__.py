@@ -8,7 +8,14 @@ from webapp.hooks import Link, hooks_for
 
 
 def init_app(app: Flask) -> None:
-    from webapp.accounts import cli, routes, two_factor, two_factor_routes  # noqa: F401 (routes on the blueprint)
+    from webapp.accounts import (  # noqa: F401 (routes on the blueprint)
+        cli,
+        email_link_routes,
+        routes,
+        two_factor,
+        two_factor_routes,
+        verification_routes,
+    )
     from webapp.accounts.models import User
     from webapp.database import DATABASE_UNAVAILABLE
     from webapp.extensions import db, login_manager
@@ -47,6 +54,7 @@ def init_app(app: Flask) -> None:
             return None
         return user
 
+    _register_retention()
     hooks = hooks_for(app)
     from webapp.demo import seed_accounts
 
@@ -62,3 +70,17 @@ def init_app(app: Flask) -> None:
         Link("accounts.two_factor_settings", _l("Two-step sign-in"),
              _l("Your authenticator app and recovery codes."), roles=tuple(str(r) for r in STAFF_ROLES)),
     ])
+
+
+def _register_retention() -> None:
+    """Sign-up and reset links, codes, and proofs held for people without an account (docs/data-inventory.yaml)."""
+    from datetime import timedelta
+
+    from webapp.accounts.models import ContactCode, PasswordReset, ProvedContact, SignUpRequest
+    from webapp.retention import RetentionRule, register_rule
+
+    register_rule(RetentionRule("sign-ups not finished", lambda: SignUpRequest, "created_at", timedelta(days=7)))
+    register_rule(RetentionRule("password reset links", lambda: PasswordReset, "created_at", timedelta(days=7)))
+    register_rule(RetentionRule("contact codes", lambda: ContactCode, "created_at", timedelta(days=1)))
+    register_rule(RetentionRule("contact proofs without an account", lambda: ProvedContact, "proved_at",
+                                timedelta(days=365), lambda model: model.user_id.is_(None)))

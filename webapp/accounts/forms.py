@@ -83,3 +83,34 @@ class NewRecoveryCodesForm(BaseForm):
         description=_l("To make new recovery codes, enter the 6-digit code your authenticator app shows now."),
         validators=[required(_l("Enter the code from your authenticator app.")), max_length(40)],
     )
+
+
+class FinishSignUpForm(BaseForm):
+    password = PasswordField(
+        _l("Your password"),
+        description=_l("The password you chose when you made your account. We ask again so that only the "
+                       "person who started signing up can finish."),
+        validators=[required(_l("Enter the password you chose."))])
+
+
+class RequestPasswordResetForm(BaseForm):
+    email = EmailField(_l("Email address"),
+                       description=_l("The email address you sign in with."),
+                       validators=[required(_l("Enter your email address.")), email_address(), max_length(254)])
+
+
+class NewPasswordForm(BaseForm):
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l("At least 8 characters. Three random words are easy to remember and hard to guess. "
+                       "Setting it signs you out everywhere."),
+        validators=[required(_l("Create a new password."))])
+
+
+class ProveContactForm(BaseForm):
+    code = StringField(_l("Code"), description=_l("The 6 digits in the message we sent."),
+                       validators=[required(_l("Enter the 6-digit code we sent.")), max_length(20)])
+
+
+class SendCodeForm(BaseForm):
+    """Ask for a (new) code: no fields but the CSRF token."""

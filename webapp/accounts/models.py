@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, false
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp import clock
@@ -80,3 +80,76 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignUpRequest(db.Model):
+    """A sign-up waiting for the link emailed to its address: no account exists until it is followed.
+
+    Holds what the form asked, the password already hashed; the link's token only as its SHA-256.
+    Deleted when the account is made, and by retention (the link works for a day).
+    """
+
+    __tablename__ = "sign_up_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    display_name: Mapped[str | None] = mapped_column(String(80))
+    organisation: Mapped[str | None] = mapped_column(String(120))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:  # never the email
+        return f"<SignUpRequest {self.id}>"
+
+
+class PasswordReset(db.Model):
+    """A password reset link sent to an account's email: single use, expiring; only the token's SHA-256."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ContactCode(db.Model):
+    """A 6-digit code sent to a phone number or email address, to prove it is the person's.
+
+    Only a keyed hash of the code is kept. The newest code for an address is the one that counts;
+    `tries` counts every code typed against it (at most `verification.MAX_TRIES`).
+    """
+
+    __tablename__ = "contact_codes"
+    __table_args__ = (Index("ix_contact_codes_address", "channel", "address", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # None: proved by someone without an account (a requester), in their browser.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(String(320))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProvedContact(db.Model):
+    """A phone number or email address proved to be the person's (a code typed back, or a link followed)."""
+
+    __tablename__ = "proved_contacts"
+    __table_args__ = (Index("ix_proved_contacts_address", "channel", "address", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(String(320))
+    proved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)

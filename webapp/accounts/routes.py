@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from webapp.accounts import service, staff_sign_in, throttle, two_factor
+from webapp.accounts import service, sign_up, staff_sign_in, throttle, two_factor
 from webapp.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -21,7 +21,8 @@ from webapp.accounts.forms import (
 from webapp.accounts.roles import STAFF_ROLES, has_role
 from webapp.extensions import db, limiter
 from webapp.hooks import hooks_for, visible
-from webapp.i18n import LOCALE_COOKIE
+from webapp.i18n import LOCALE_COOKIE, current_language
+from webapp.messaging.addresses import AddressError
 from webapp.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -76,6 +77,12 @@ def _apply_errors(form, error: service.AccountError) -> None:
         field.errors = [*field.errors, error.message]
 
 
+def _chosen_locale() -> str | None:
+    """The language chosen on this browser (the cookie), if one of ours."""
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    return chosen if chosen in current_app.config["LANGUAGES"] else None
+
+
 def _start_session(user) -> None:
     """A fresh session at sign-in: nothing from before carries over, bar the language choice."""
     staff_sign_in.start_session(user, second_factor=False)
@@ -88,21 +95,25 @@ def register():
         return redirect(url_for("core.home"))
     form = RegisterForm()
     if form.validate_on_submit():
+        wait = throttle.use(throttle.SIGN_UPS)
+        if wait is not None:
+            form.email.errors = [too_many_tries(wait)]
+            return throttled(render_template("accounts/register.html", form=form), wait)
         try:
-            user = service.register(
-                email=form.email.data, password=form.password.data, role=form.role.data,
-                date_of_birth=form.date_of_birth.data, display_name=form.display_name.data,
-                organisation=form.organisation.data,
-            )
+            sign_up.start(email=form.email.data, password=form.password.data, role=form.role.data,
+                          date_of_birth=form.date_of_birth.data, display_name=form.display_name.data,
+                          organisation=form.organisation.data, language=current_language(),
+                          locale=_chosen_locale())
         except service.AccountError as error:
             db.session.rollback()
             _apply_errors(form, error)
+        except AddressError as error:
+            db.session.rollback()
+            form.email.errors = [error.message]
         else:
-            user.locale = str(request.cookies.get(LOCALE_COOKIE) or "") or None
             db.session.commit()
-            _start_session(user)
-            flash(_("Your account is ready. Everything is private unless you choose to share it."), "success")
-            return redirect(url_for("core.home"), 303)
+            # The same answer whether or not the address has an account (`sign_up`).
+            return redirect(url_for("accounts.sign_up_sent"), 303)
     return render_template("accounts/register.html", form=form), 200 if request.method == "GET" else 400
 
 

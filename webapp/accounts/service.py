@@ -17,11 +17,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from zxcvbn import zxcvbn
 
 from webapp import audit, clock
-from webapp.accounts.models import User
+from webapp.accounts.models import PasswordReset, User
 from webapp.accounts.roles import PUBLIC_ROLES, Role
 from webapp.audit import AuditEvent
 from webapp.extensions import db
@@ -197,9 +197,10 @@ def check_young_person_age(date_of_birth: date) -> None:
         )
 
 
-def register(*, email: str, password: str, role: str, date_of_birth: date | None = None,
-             display_name: str | None = None, organisation: str | None = None) -> User:
-    """Create a public account (young person, parent or carer, professional), most private by default."""
+def check_registration(*, email: str, password: str, role: str, date_of_birth: date | None = None,
+                       display_name: str | None = None) -> str:
+    """The rules a sign-up must meet, whether or not the address has an account (so the answer and the
+    work are the same either way). Returns the normalised email; raises AccountError."""
     if role not in {str(r) for r in PUBLIC_ROLES}:
         raise AccountError("role", _l("Choose who you are."))
     email = normalise_email(email)
@@ -210,6 +211,17 @@ def register(*, email: str, password: str, role: str, date_of_birth: date | None
     check = check_password(password, email, display_name)
     if not check.ok:
         raise AccountError("password", check.message)
+    return email
+
+
+def register(*, email: str, password: str, role: str, date_of_birth: date | None = None,
+             display_name: str | None = None, organisation: str | None = None) -> User:
+    """Create a public account (young person, parent or carer, professional), most private by default.
+
+    Sign-up on the site goes through `sign_up` (an emailed link finishes it); this makes the account
+    at once, for code that has already proved the address."""
+    email = check_registration(email=email, password=password, role=role, date_of_birth=date_of_birth,
+                               display_name=display_name)
     if find_by_email(email) is not None:
         log.info("registration refused reason=duplicate")
         raise AccountError(
@@ -295,6 +307,12 @@ def end_all_sessions(user: User) -> None:
     user.session_version = (user.session_version or 1) + 1
 
 
+def forget_reset_links(user: User) -> None:
+    """Every password reset link sent to this account stops working (its password just changed)."""
+    db.session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+                       .values(used_at=clock.now()).execution_options(synchronize_session=False))
+
+
 def deactivate(user: User, actor_id: int | None = None) -> None:
     """The account can no longer sign in, and every session of it ends now. Nothing is deleted."""
     if user.deactivated_at is not None:
@@ -323,6 +341,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.password_hash = hash_password(new_password)
     user.password_must_change = False
     end_all_sessions(user)
+    forget_reset_links(user)
     audit.record("account.password_changed", actor_id=user.id, subject_type="user", subject_id=user.id)
 
 
@@ -336,6 +355,7 @@ def give_temporary_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.password_must_change = True
     end_all_sessions(user)
+    forget_reset_links(user)
 
 
 def set_locale(user: User, locale: str) -> None:

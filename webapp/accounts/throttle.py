@@ -190,3 +190,37 @@ def succeeded(step: str, account: str) -> None:
     address = client_address()
     current, previous, _until = _keys(step, PAIR, _digest("pair", f"{account}|{address}"))
     _store.call(lambda store: [store.clear(key) for key in (current, previous)])
+
+
+# Allowances: how often something that sends a message may be asked for ----------------------------
+# Unlike the failure counters above, every use counts (a sign-up or reset asked for is never a
+# "failure"), in fixed windows, under keyed digests like the rest.
+
+@dataclass(frozen=True)
+class Allowance:
+    name: str
+    uses: int  # at most this many in each window
+    window: int  # seconds
+
+
+# Per client address: asking for reset links or sign-ups, whichever email addresses.
+RESET_REQUESTS = Allowance("reset-requests", uses=10, window=15 * 60)
+SIGN_UPS = Allowance("sign-ups", uses=20, window=60 * 60)
+# Per email address: emails about an account, so nobody can fill someone's inbox with them.
+ACCOUNT_EMAILS = Allowance("account-emails", uses=3, window=60 * 60)
+# Per client address: 6-digit codes sent, whichever phone numbers or email addresses (each of
+# which has its own limit, `verification.CODES_PER_HOUR`).
+CODES_SENT = Allowance("codes-sent", uses=10, window=60 * 60)
+
+
+def use(allowance: Allowance, subject: str | None = None) -> Wait | None:
+    """Count one use by `subject` (the client address when None): None while within the allowance,
+    else how long until the window ends."""
+    now = _now()
+    window = int(now // allowance.window)
+    digest = _digest(allowance.name, subject if subject is not None else client_address())
+    key = f"allowance:{allowance.name}:{digest}:{window}"
+    used = _store.call(lambda store: store.incr(key, 2 * allowance.window))
+    if used <= allowance.uses:
+        return None
+    return Wait(max(1, math.ceil((window + 1) * allowance.window - now)), allowance.name)
