@@ -1,4 +1,4 @@
-"""Commands: `flask seed-demo`, `flask worker` (`create-user` lives with accounts)."""
+"""Commands: `flask seed-demo`, `flask worker`, `flask jobs` (`create-user` lives with accounts)."""
 
 from __future__ import annotations
 
@@ -26,17 +26,46 @@ def init_cli(app: Flask) -> None:
         seed()
         click.echo("Demo data loaded: " + ", ".join(name for name, _ in hooks_for().demo_seeders))
 
+    @app.cli.command("jobs")
+    @click.option("--update", "doc", type=click.Path(exists=True, dir_okay=False), default=None,
+                  help="Write the table into this file, between its jobs-table markers (docs/architecture.md).")
+    def list_jobs(doc: str | None) -> None:
+        """Print every worker job (name, schedule, lock, budget) as docs/architecture.md's table."""
+        from pathlib import Path
+
+        from webapp import jobs
+
+        table = jobs.markdown_table(current_app._get_current_object())
+        if doc is None:
+            click.echo(table)
+            return
+        path = Path(doc)
+        text = path.read_text(encoding="utf-8")
+        if jobs.DOCS_BEGIN not in text or jobs.DOCS_END not in text:
+            raise click.ClickException(f"{doc} has no jobs-table markers")
+        before, rest = text.split(jobs.DOCS_BEGIN, 1)
+        after = rest.split(jobs.DOCS_END, 1)[1]
+        path.write_text(f"{before}{jobs.DOCS_BEGIN}\n{table}\n{jobs.DOCS_END}{after}", encoding="utf-8")
+        click.echo(f"{doc}: the jobs table is up to date")
+
     @app.cli.command("worker")
     @click.option("--once", is_flag=True, help="Run one pass and exit.")
     @click.option("--interval", type=float, default=None, help="Seconds between passes.")
-    def worker(once: bool, interval: float | None) -> None:
-        """Send due notifications and deliver requests to the front door."""
+    @click.option("--jobs", "job_names", default="", metavar="A,B",
+                  help="Run only these jobs, comma-separated (default: every job; see webapp/jobs.py).")
+    def worker(once: bool, interval: float | None, job_names: str) -> None:
+        """Run the background jobs: push notifications, front-door deliveries, housekeeping."""
+        from webapp import jobs
         from webapp import worker as worker_module
 
+        app_object = current_app._get_current_object()
+        try:
+            chosen = [job.name for job in jobs.choose(job_names, app_object)]
+        except jobs.UnknownJobs as error:
+            raise click.UsageError(str(error)) from None
         if once:
-            results = worker_module.run_once(current_app._get_current_object())
+            results = worker_module.run_once(app_object, chosen)
             click.echo(" ".join(f"{name}={count}" for name, count in results.items()) or "no jobs")
             return
-        worker_module.run_forever(current_app._get_current_object(),
-                                  interval or current_app.config["WORKER_INTERVAL_SECONDS"])
+        worker_module.run_forever(app_object, interval or current_app.config["WORKER_INTERVAL_SECONDS"], chosen)
 

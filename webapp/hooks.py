@@ -1,7 +1,8 @@
 """Extension points through which capability packages plug into shared screens and jobs.
 
 Each package's `init_app(app)` adds to these; the shared code (settings page, data export, demo
-data, the worker) walks them. This keeps `create_app` ignorant of what each package does.
+data) walks them; worker jobs have their own registry, `webapp.jobs`. This keeps `create_app`
+ignorant of what each package does.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ class Link:
 
 @dataclass
 class Hooks:
-    # (name, fn(session) -> None), run by the worker on every pass, in order.
-    worker_jobs: list[tuple[str, Callable[[], int]]] = field(default_factory=list)
+    # Worker jobs are not hooks: each is declared once with `webapp.jobs.register(app, Job(...))`.
     # (name, fn() -> None), run by `flask seed-demo` in order on an empty database.
     demo_seeders: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     # (section, fn(user) -> JSON-able), gathered into "download my data".
@@ -39,6 +39,11 @@ class Hooks:
     offline_urls: list[Callable[[], list[str]]] = field(default_factory=list)
     # "__PLACEHOLDER__" in a service worker part -> fn() -> JSON-able value written in its place.
     service_worker_values: dict[str, Callable[[], Any]] = field(default_factory=dict)
+
+    @property
+    def worker_jobs(self):
+        raise AttributeError("hooks.worker_jobs is gone: declare a job once with "
+                             "webapp.jobs.register(app, Job(...)) (see webapp/jobs.py)")
 
 
 def init_hooks(app: Flask) -> Hooks:

@@ -19,6 +19,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,11 +83,19 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # a worker opens many connections at once; the default backlog of 5 drops some
+
+
 class LocalPushService:
-    def __init__(self, now: Callable[[], datetime] | None = None, gate: int = 0):
+    def __init__(self, now: Callable[[], datetime] | None = None, gate: int = 0, delay: float = 0.0):
         """`now` is the clock `exp` is checked against; `gate` > 0 holds every answer until that
-        many different connections have sent a message (so workers are proven to overlap)."""
+        many different senders (VAPID tokens: each worker process signs its own) have sent a
+        message, so workers are proven to overlap; `delay` seconds before each answer stand for a
+        real push service's network and processing time."""
         self.now = now or (lambda: datetime.now(UTC))
+        self.delay = delay
         self.browsers: dict[str, FakeBrowser] = {}
         self.received: list[Received] = []
         self.refused: list[str] = []
@@ -94,12 +103,18 @@ class LocalPushService:
         self.answers: dict[str, deque[Answer]] = defaultdict(deque)
         self.lock = threading.Lock()
         self.gate = gate
-        self._peers: set[tuple[str, int]] = set()
+        self._senders: set[str] = set()
+        self.connections: set[tuple[str, int]] = set()  # every TCP connection a message came on
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most messages being answered at the same moment
+        # together > 0: answers wait until that many messages are in flight at once (then never
+        # again), or 10 seconds, whichever is first: a sender that sends one at a time fails fast.
+        self.together = 0
+        self._together_reached = threading.Event()
         self._gate_open = threading.Event()
         if gate <= 0:
             self._gate_open.set()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), self._handler())
         self.port = self.server.server_port
         self.origin = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -110,6 +125,7 @@ class LocalPushService:
 
     def stop(self) -> None:
         self._gate_open.set()
+        self._together_reached.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -201,12 +217,26 @@ class LocalPushService:
                 self.received.append(Received(token, headers, claims, key, token_jwt, payload, len(body), peer))
         return scripted.status, scripted.headers
 
-    def _wait_at_gate(self, peer: tuple[str, int]) -> None:
+    def _wait_at_gate(self, authorization: str) -> None:
         with self.lock:
-            self._peers.add(peer)
-            if len(self._peers) >= self.gate:
+            self._senders.add(authorization)
+            if len(self._senders) >= self.gate:
                 self._gate_open.set()
         self._gate_open.wait(timeout=60)
+
+    def _arrive(self, peer: tuple[str, int]) -> None:
+        with self.lock:
+            self.connections.add(peer)
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            if self.in_flight >= self.together:
+                self._together_reached.set()
+        if self.together and not self._together_reached.wait(timeout=10):
+            self._together_reached.set()
+
+    def _leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
 
     def _handler(self):
         service = self
@@ -217,9 +247,15 @@ class LocalPushService:
             def do_POST(self):  # noqa: N802 - the http.server API
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                service._wait_at_gate(self.client_address)
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                status, extra = service.handle(urlsplit(self.path).path, headers, body, self.client_address)
+                service._arrive(self.client_address)
+                try:
+                    service._wait_at_gate(self.headers.get("Authorization", ""))
+                    if service.delay:
+                        time.sleep(service.delay)
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    status, extra = service.handle(urlsplit(self.path).path, headers, body, self.client_address)
+                finally:
+                    service._leave()
                 self.send_response(status)
                 for name, value in extra.items():
                     self.send_header(name, value)

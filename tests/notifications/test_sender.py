@@ -50,7 +50,7 @@ def test_a_due_reminder_arrives_discreet_by_default_and_decrypts(app, frozen_clo
     browser = device(user)
     row = remind(user)
 
-    assert run_once(app)["send push notifications"] == 1
+    assert run_once(app)["push"] == 1
 
     [message] = push_service.received
     assert message.token == browser.token
@@ -356,3 +356,50 @@ def test_vapid_keys_may_be_pem_or_raw_base64url(app):
         _pem("not a key", "VAPID_PRIVATE_KEY")
     with pytest.raises(PushConfigError):
         _pem("", "VAPID_PRIVATE_KEY")
+
+
+def test_many_messages_go_concurrently_over_a_few_reused_connections(app, frozen_clock, make_user, device,
+                                                                     push_service, monkeypatch):
+    """A push service across a network answers after tens of milliseconds: the worker keeps many
+    messages in flight at once, on kept-alive connections, never one connection per message."""
+    monkeypatch.setitem(app.config, "PUSH_CONCURRENCY", 8)
+    push_service.delay = 0.05
+    push_service.together = 8  # nothing is answered until 8 messages are in flight at once
+    for person in range(10):
+        user = make_user()
+        device(user)
+        for n in range(6):
+            remind(user, subject_id=person * 10 + n)
+    assert sender.send_due() == 60
+
+    assert len(push_service.received) == 60 and not push_service.refused
+    assert push_service.most_in_flight == 8  # as many at once as allowed, and no more
+    assert len(push_service.connections) <= 8  # each connection carried several messages
+    assert len({m.jwt for m in push_service.received}) == 1  # one VAPID token, signed once
+    statuses = db.session.scalars(select(ScheduledNotification.status)).all()
+    assert statuses == ["sent"] * 60
+
+
+def test_a_pass_out_of_time_leaves_messages_not_yet_started_for_the_next_pass(app, frozen_clock, make_user, device,
+                                                                              push_service, monkeypatch):
+    """A slow push service must not hold the worker past the job's time budget: what has not
+    started goes back to the outbox, uncounted, and the next pass sends it, each exactly once."""
+    from webapp import jobs
+
+    monkeypatch.setitem(app.config, "PUSH_CONCURRENCY", 2)
+    push_service.delay = 1.0
+    user = make_user()
+    device(user)
+    rows = [remind(user, subject_id=n) for n in range(10)]
+    with jobs.budget(0.2):
+        handled = sender.send_due()
+    first = [reload(row) for row in rows]
+    sent = [row for row in first if row.status == "sent"]
+    assert 2 <= len(sent) < 10 and handled == len(sent)  # what was put back is not counted as handled
+    assert all(row.status == "pending" and row.attempts == 0 and not row.claimed_by
+               for row in first if row.status != "sent")
+
+    push_service.delay = 0
+    assert sender.send_due() == 10 - len(sent)
+    assert [reload(row).status for row in rows] == ["sent"] * 10
+    assert len(push_service.received) == 10

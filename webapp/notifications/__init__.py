@@ -21,7 +21,10 @@ def init_app(app: Flask) -> None:
     hooks.staff_links.append(Link("notifications.staff_outbox", _l("Notifications"),
                                   _l("What the push reminders sent, what is waiting, and what failed."),
                                   roles=("admin",)))
-    hooks.worker_jobs.append(("send push notifications", sender.send_due))
+    from webapp import jobs
+
+    jobs.register(app, jobs.Job("push", _l("Sends due push notifications (reminders, place offers)."),
+                                sender.send_due, lock=jobs.ROWS, budget=timedelta(seconds=20)))
     hooks.service_worker_values["__FLOURISH_PUSH_FALLBACK_TEXT__"] = payload.discreet_text_in_every_language
     hooks.personal_data_exporters.append(("notifications", service.export_for))
     register_rule(RetentionRule("notifications not wanted", lambda: models.ScheduledNotification, "created_at",

@@ -61,13 +61,13 @@ def topic_for(row: ScheduledNotification) -> str:
 
 def _localised(params: dict) -> dict:
     """`starts_at` (an ISO UTC time) becomes `day` and `time` in UK time, in the current language."""
-    from webapp.i18n import local_date, local_time
+    from webapp.i18n import date_with_weekday, time_of_day
 
     try:
         moment = datetime.fromisoformat(params["starts_at"])
     except (KeyError, TypeError, ValueError):
         return params
-    return {**params, "day": local_date(moment, "EEEE d MMMM"), "time": local_time(moment, "HH:mm")}
+    return {**params, "day": date_with_weekday(moment), "time": time_of_day(moment)}
 
 
 def _translated(message: str, params: dict) -> str:

@@ -31,12 +31,16 @@ MAX_ROW_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
 def _authorised() -> bool:
-    expected = current_app.config.get("FRONT_DOOR_API_TOKEN") or ""
+    """The bearer token is FRONT_DOOR_API_TOKEN or, during a rotation, FRONT_DOOR_API_TOKEN_PREVIOUS."""
     given = request.headers.get("Authorization", "")
     scheme, _sep, token = given.partition(" ")
-    # Always compare (even when unset or malformed), so the time taken says nothing.
-    same = hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8"))
-    return bool(expected) and scheme.lower() == "bearer" and same
+    matches = False
+    for name in ("FRONT_DOOR_API_TOKEN", "FRONT_DOOR_API_TOKEN_PREVIOUS"):
+        expected = current_app.config.get(name) or ""
+        # Always compare both (even when unset or malformed), so the time taken says nothing.
+        same = hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8"))
+        matches = matches or (bool(expected) and same)
+    return scheme.lower() == "bearer" and matches
 
 
 def token_required(view):

@@ -18,18 +18,25 @@ from typing import Any
 
 import requests
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import case, exists, func, or_, select, update
 
-from webapp import clock
+from webapp import clock, jobs
 from webapp.extensions import db
-from webapp.outbox import PENDING, SENDING, SENT, claim_due, keep_claim, mark_sent, retry_later
-from webapp.support.models import DELIVERY_NEW, DELIVERY_UPDATE, FrontDoorDelivery, SupportRequest
+from webapp.outbox import PENDING, SENDING, SENT, claim_due, mark_sent, retry_later, worker_name
+from webapp.support.models import (
+    DELIVERY_NEW,
+    DELIVERY_UPDATE,
+    URGENT,
+    FrontDoorDelivery,
+    RiskSignal,
+    SupportRequest,
+)
 
 log = logging.getLogger("flourish.support.delivery")
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 THEN_EVERY = timedelta(hours=12)
-TIMEOUT = (5, 20)  # connect, read (seconds)
+TIMEOUT = (5, 10)  # connect, read (seconds); the read timeout is FRONT_DOOR_TIMEOUT_SECONDS when set
 CONTENT_TYPE = "application/fhir+json"
 
 
@@ -59,52 +66,138 @@ def update_key(req: SupportRequest) -> str:
     return f"{req.reference}-U{count + 1}"
 
 
-def _earlier_unsent(row: FrontDoorDelivery) -> bool:
-    return db.session.scalar(select(FrontDoorDelivery.id).where(
+# An update waiting for the record before it, being sent now by another worker, looks again this soon.
+BEHIND_ONE_BEING_SENT = timedelta(seconds=5)
+
+
+def _earlier_unsent(row: FrontDoorDelivery) -> FrontDoorDelivery | None:
+    return db.session.scalar(select(FrontDoorDelivery).where(
         FrontDoorDelivery.request_id == row.request_id, FrontDoorDelivery.id < row.id,
-        FrontDoorDelivery.status != SENT).limit(1)) is not None
+        FrontDoorDelivery.status != SENT).order_by(FrontDoorDelivery.id).limit(1))
 
 
-def _send(row: FrontDoorDelivery, url: str, secret: str) -> None:
+def _wait_behind(row: FrontDoorDelivery, earlier: FrontDoorDelivery) -> None:
+    """An update never overtakes the record it updates: it is tried again just after the earlier one's
+    next try (a few seconds when another worker is sending that one now), never a fixed minute later."""
+    soon = clock.now() + BEHIND_ONE_BEING_SENT
+    row.status, row.claimed_by = PENDING, None
+    row.next_attempt_at = soon if earlier.status == SENDING else max(soon, earlier.next_attempt_at)
+
+
+def urgent_first():
+    """0 for a record of a request on the urgent path (an unreviewed risk signal, or sent as urgent),
+    1 for the rest: claimed in that order, so a backlog never holds an urgent record behind routine ones."""
+    urgent = or_(
+        exists().where(SupportRequest.id == FrontDoorDelivery.request_id, SupportRequest.priority == URGENT),
+        exists().where(RiskSignal.request_id == FrontDoorDelivery.request_id, RiskSignal.reviewed_at.is_(None)))
+    return case((urgent, 0), else_=1)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What one POST needs, read before it so no database transaction stays open during it."""
+
+    row_id: int
+    request_id: int
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None  # None: no answer (a timeout, a refused connection)
+    error: str | None = None
+
+    @property
+    def delivered(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def signatures(body: bytes) -> dict[str, str]:
+    """`X-Flourish-Signature` with FRONT_DOOR_WEBHOOK_SECRET, as the contract says; while a rotation is
+    under way (FRONT_DOOR_WEBHOOK_SECRET_PREVIOUS set), also `X-Flourish-Signature-Previous` with the old
+    secret, so a receiver that checks either header against the one secret it holds accepts every record
+    before, during and after its own switch (docs/deploy.md, "Rotating the front door's secrets")."""
+    headers = {"X-Flourish-Signature": signature(body, current_app.config.get("FRONT_DOOR_WEBHOOK_SECRET") or "")}
+    previous = current_app.config.get("FRONT_DOOR_WEBHOOK_SECRET_PREVIOUS")
+    if previous:
+        headers["X-Flourish-Signature-Previous"] = signature(body, previous)
+    return headers
+
+
+def _outgoing(row: FrontDoorDelivery) -> Outgoing:
     body = row.body.encode("utf-8")
     # The first record's key is its reference; an update's is `<reference>-U<n>`, so X-Flourish-Reference
     # names the request on every delivery (as does the ServiceRequest's identifier inside).
     headers = {"Content-Type": CONTENT_TYPE, "Accept": CONTENT_TYPE, "Idempotency-Key": row.idempotency_key,
-               "X-Flourish-Reference": row.request.reference, "X-Flourish-Signature": signature(body, secret),
+               "X-Flourish-Reference": row.request.reference, **signatures(body),
                "User-Agent": "Flourish front-door delivery"}
+    return Outgoing(row.id, row.request_id, body, headers)
+
+
+def _timeout() -> tuple[float, float]:
+    """(connect, read) seconds for one POST: FRONT_DOOR_TIMEOUT_SECONDS (read), connect at most 5."""
+    read = float(current_app.config.get("FRONT_DOOR_TIMEOUT_SECONDS") or TIMEOUT[1])
+    return min(float(TIMEOUT[0]), read), read
+
+
+def _post(outgoing: Outgoing, url: str) -> Outcome:
+    """The HTTP request alone: called with no database transaction open."""
+    connect, read = _timeout()
     try:
-        response = requests.post(url, data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False)
+        response = requests.post(url, data=outgoing.body, headers=outgoing.headers, timeout=(connect, read),
+                                 allow_redirects=False)
     except requests.RequestException as error:
-        retry_later(row, f"{type(error).__name__}", delay_after((row.attempts or 0) + 1))
-        log.info("front door delivery failed id=%s error=%s", row.id, type(error).__name__)
-        return
-    row.last_status_code = response.status_code
-    if 200 <= response.status_code < 300:
+        return Outcome(None, type(error).__name__)
+    return Outcome(response.status_code)
+
+
+def _record(outgoing: Outgoing, outcome: Outcome) -> bool:
+    """The POST's outcome, in a short transaction of its own; True when delivered. A claim taken from
+    this worker meanwhile (it outlived CLAIM_EXPIRES_AFTER) is left to its new owner."""
+    row = db.session.get(FrontDoorDelivery, outgoing.row_id, with_for_update=True,
+                         populate_existing=True)
+    if row is None or row.status != SENDING or row.claimed_by != worker_name():
+        db.session.commit()
+        return False
+    row.last_status_code = outcome.status_code
+    if outcome.delivered:
         mark_sent(row)
         mark_received_by_front_door([row.request_id])
-        log.info("front door delivery sent id=%s status=%s", row.id, response.status_code)
-        return
-    retry_later(row, f"HTTP {response.status_code}", delay_after((row.attempts or 0) + 1))
-    log.info("front door delivery refused id=%s status=%s", row.id, response.status_code)
+        log.info("front door delivery sent id=%s status=%s", row.id, outcome.status_code)
+    else:
+        retry_later(row, outcome.error or f"HTTP {outcome.status_code}", delay_after((row.attempts or 0) + 1))
+        log.info("front door delivery not accepted id=%s status=%s error=%s", row.id, outcome.status_code,
+                 outcome.error)
+    db.session.commit()
+    return outcome.delivered
+
+
+def _deliver_one(row: FrontDoorDelivery, url: str) -> bool:
+    earlier = _earlier_unsent(row)
+    if earlier is not None:
+        _wait_behind(row, earlier)
+        db.session.commit()
+        return False
+    outgoing = _outgoing(row)
+    db.session.commit()  # the reads above end here: nothing is held open while the front door answers
+    return _record(outgoing, _post(outgoing, url))
 
 
 def deliver_due() -> int:
-    """Worker job: send every due delivery. Returns how many were delivered this pass."""
+    """Worker job: deliver due records one at a time, urgent ones first, until none is due or the job's
+    time budget is used. One at a time: a record is claimed only just before it is sent, so none waits,
+    claimed, behind a front door that is slow to answer another (each POST has its own timeout).
+    Returns how many were delivered this pass."""
     url = current_app.config.get("FRONT_DOOR_WEBHOOK_URL")
     if not url:
         return 0  # pull-only: the front door reads the API; rows stay listed as undelivered by webhook
-    secret = current_app.config.get("FRONT_DOOR_WEBHOOK_SECRET") or ""
     delivered = 0
-    for row in claim_due(FrontDoorDelivery):
-        if not keep_claim(row):
-            continue  # a slow batch outlived its claim and another worker took this row
-        if _earlier_unsent(row):
-            # An update never overtakes the record it updates: try again after the earlier one.
-            row.status, row.claimed_by, row.next_attempt_at = PENDING, None, clock.now() + BACKOFF[0]
-        else:
-            _send(row, url, secret)
-            delivered += row.status == SENT
-        db.session.commit()
+    while not jobs.over_budget():
+        claimed = claim_due(FrontDoorDelivery, limit=1, first=urgent_first())
+        if not claimed:
+            break
+        delivered += _deliver_one(claimed[0], url)
     return delivered
 
 

@@ -20,7 +20,7 @@ from fhir.resources.R4B.bundle import Bundle
 from flask import current_app
 
 from webapp import clock
-from webapp.support import forms
+from webapp.support import checks
 from webapp.support.contact import (
     CALL,
     EMAIL,
@@ -186,7 +186,7 @@ def _answer_value(value: Any) -> list[dict[str, Any]]:
 
 def _items(req: SupportRequest, answers: dict[str, Any], texts: dict[str, str]) -> list[dict[str, Any]]:
     """Every answer as an item; the risk answers first, then the rest in the order they were asked."""
-    names = [n for n in forms.RISK_FIELDS if n in answers]
+    names = [n for n in checks.RISK_FIELDS if n in answers]
     names += [n for n in answers if n not in names]
     items = []
     for name in names:
@@ -210,10 +210,10 @@ def _items(req: SupportRequest, answers: dict[str, Any], texts: dict[str, str]) 
 
 def _notes(req: SupportRequest, answers: dict[str, Any]) -> list[dict[str, Any]]:
     notes = []
-    risks = [RISK_LABELS[name] for name in forms.RISK_FIELDS if answers.get(name) == "yes"]
+    risks = [RISK_LABELS[name] for name in checks.RISK_FIELDS if answers.get(name) == "yes"]
     if risks:
         notes.append({"text": "RISK: " + "; ".join(risks)})
-    possible = [RISK_LABELS[name] for name in forms.RISK_FIELDS if answers.get(name) == forms.NOT_SURE]
+    possible = [RISK_LABELS[name] for name in checks.RISK_FIELDS if answers.get(name) == checks.NOT_SURE]
     if possible:
         notes.append({"text": "POSSIBLE RISK (not sure): " + "; ".join(possible)})
     worse = [u for u in req.updates if u.kind == UPDATE_WORSE]
@@ -295,7 +295,7 @@ def check_record(bundle: dict[str, Any]) -> None:
     if PROFILES["Patient"] not in subject.get("meta", {}).get("profile", []):
         raise RecordError("Patient profile")
     for identifier in subject.get("identifier", []):
-        if identifier.get("system") == NHS_NUMBER_SYSTEM and not forms.nhs_number_is_valid(identifier["value"]):
+        if identifier.get("system") == NHS_NUMBER_SYSTEM and not checks.nhs_number_is_valid(identifier["value"]):
             raise RecordError("NHS number")
     for category in sr.get("category", []):
         for coding in category.get("coding", []):
