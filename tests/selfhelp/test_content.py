@@ -28,7 +28,8 @@ def test_every_english_topic_is_complete(slug):
 def test_slugs_other_packages_link_to_are_there():
     assert set(content.TOPIC_SLUGS) == {
         "worry", "low-mood", "sleep", "stress-exams", "self-harm", "anger", "friendships-bullying",
-        "loss-grief", "eating-body", "unsafe-at-home", "parents-carers"}
+        "loss-grief", "eating-body", "unsafe-at-home", "parents-carers", "child-worry", "child-sleep", "child-anger",
+        "school-refusal"}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

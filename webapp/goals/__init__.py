@@ -28,7 +28,10 @@ def init_app(app: Flask) -> None:
                                      roles=("young_person",)))
     hooks.personal_data_exporters.append(("goals", service.export_for))
     hooks.offline_urls.append(routes.offline_urls)
-    hooks.worker_jobs.append(("goal check-in reminders", reminders.schedule_due_reminders))
+    from webapp import jobs
+
+    jobs.register(app, jobs.Job("goal-reminders", _l("Schedules each person's next goal check-in reminder."),
+                                reminders.schedule_due_reminders, lock=jobs.ROWS))
     hooks.demo_seeders.append(("goals", demo.seed))
     # For the support request page: {% include "goals/_shared_with_worker.html" %} with `user_id` set.
     app.jinja_env.globals["goals_shared_with_worker"] = _shared_for_current_user(sharing)

@@ -27,9 +27,13 @@ TOPIC_GROUPS: tuple[tuple[str, object, tuple[str, ...]], ...] = (
     ("life", _l("When life is hard"), ("stress-exams", "friendships-bullying", "loss-grief", "unsafe-at-home")),
     ("body", _l("Sleep, eating and your body"), ("sleep", "eating-body")),
     ("urges", _l("When you want to hurt yourself"), ("self-harm",)),
-    ("carers", _l("For parents and carers"), ("parents-carers",)),
+    ("carers", _l("For parents and carers"),
+     ("parents-carers", "child-worry", "child-sleep", "child-anger", "school-refusal")),
 )
 TOPIC_SLUGS: tuple[str, ...] = tuple(slug for _key, _label, slugs in TOPIC_GROUPS for slug in slugs)
+# Written for parents and carers (plain English for adults); every other topic is written for young
+# people themselves, at a reading age of about 9 (tests/selfhelp/test_readability.py).
+FOR_PARENTS: frozenset[str] = frozenset(next(slugs for key, _label, slugs in TOPIC_GROUPS if key == "carers"))
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,10 @@ class Topic:
     related_tools: tuple[str, ...] = ()
     fallback: bool = field(default=False)
 
+    @property
+    def for_parents(self) -> bool:
+        return self.slug in FOR_PARENTS
+
 
 class ContentError(ValueError):
     """A content file is malformed (checked by the tests for every file shipped)."""
@@ -64,6 +72,7 @@ def _markdown() -> MarkdownIt:
         href = token.attrGet("href") or ""
         if urlsplit(href).scheme in ("http", "https"):
             token.attrSet("rel", "noopener noreferrer")
+            token.attrSet("hreflang", "en")  # every site linked to is in English only (WCAG 3.1.2, #21)
         if default_link_open:
             return default_link_open(tokens, idx, options, env)
         return md.renderer.renderToken(tokens, idx, options, env)
