@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import threading
 from datetime import date, time, timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tests.helpers.at_once import at_once
-from webapp import clock
+from webapp import clock, jobs
 from webapp.bookings import service, sessions
 from webapp.bookings.models import BOOKED, Booking, DropInSession, SessionSeries, Slot
 from webapp.bookings.rules import BookingError, SlotJustTaken
 from webapp.bookings.sessions import SessionDraft
 from webapp.extensions import db
-from webapp.hooks import hooks_for
+from webapp.worker import run_pass
 
 PEOPLE = 50
 
@@ -100,8 +101,7 @@ def test_workers_passing_at_once_make_every_weekly_session_once(app, admin, base
                                             "Drop-in chat", "young_people", repeat_weeks=4))
     db.session.commit()
     clock.advance(timedelta(weeks=3))  # every series is due: 4 made, 8 weeks ahead wanted
-    job = dict(hooks_for(app).worker_jobs)["make weekly drop-in sessions"] if entry == "worker job" \
-        else sessions.extend_series
+    job = partial(run_pass, jobs.get("drop-in-series", app)) if entry == "worker job" else sessions.extend_series
 
     results = at_once(app, job, workers)
 

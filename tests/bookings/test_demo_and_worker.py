@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from webapp import worker
+from webapp import jobs, worker
 from webapp.bookings.models import BaseStaff, Booking, CommunityBase, DropInSession
 from webapp.demo import seed, seed_accounts
 from webapp.extensions import db
@@ -27,7 +27,7 @@ def test_demo_data_has_bases_sessions_staff_and_a_booking(app, frozen_clock):
 def test_the_package_plugs_into_the_shared_hooks(app):
     hooks = hooks_for(app)
     assert ("bookings", __import__("webapp.bookings.demo", fromlist=["seed"]).seed) in hooks.demo_seeders
-    assert {"expire drop-in place offers", "make weekly drop-in sessions"} <= {n for n, _ in hooks.worker_jobs}
+    assert {"place-offers", "drop-in-series"} <= {job.name for job in jobs.registered(app)}
     assert "drop_in_bookings" in {n for n, _ in hooks.personal_data_exporters}
     assert any(link.endpoint == "bookings.index" for link in hooks.nav_links)
     assert any(link.endpoint == "bookings_staff.home" and link.roles == ("base_staff", "admin")
@@ -36,8 +36,8 @@ def test_the_package_plugs_into_the_shared_hooks(app):
 
 def test_the_worker_runs_the_booking_jobs(app, frozen_clock):
     results = worker.run_once(app)
-    assert results["expire drop-in place offers"] == 0
-    assert results["make weekly drop-in sessions"] == 0
+    assert results["place-offers"] == 0
+    assert results["drop-in-series"] == 0
 
 
 def test_seed_demo_runs_every_seeder(app, frozen_clock):

@@ -234,24 +234,17 @@ def test_marking_attendance_and_flagging_a_child_not_brought(admin, make_user, n
     assert sessions.follow_ups(staff) == []
 
 
-def test_the_day_list_shows_the_days_sessions_in_few_queries(admin, norwich, frozen_clock, make_user):
-    from sqlalchemy import event
-
+def test_the_day_list_shows_the_days_sessions_in_few_queries(admin, norwich, frozen_clock, make_user, count_queries):
     session = sessions.create(admin, _draft(norwich))[0]
     for slot in session.slots:
         service.book(make_user(role="young_person"), slot.id)
     sessions.create(admin, _draft(norwich, TUESDAY + timedelta(days=1)))
     db.session.commit()
     db.session.expire_all()
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with count_queries() as statements:
         day = sessions.day_list(norwich.id, TUESDAY)
         by_slot = sessions.bookings_for_slots([s.id for d in day for s in d.slots])
         names = [b.person.email for bookings in by_slot.values() for b in bookings]
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert len(day) == 1 and len(names) == 4
     assert len(statements) <= 4, statements
 

@@ -38,7 +38,7 @@ def test_api_shape(client, frozen_clock):
     assert {"id", "name", "thrive_group", "waiting_now", "median_days", "p90_days", "weeks"} <= set(talk)
     assert talk["name"] == "Talking service"
     assert talk["thrive_group"] == "getting_help"
-    assert talk["waiting_now"] == 1
+    assert talk["waiting_now"] is None and talk["waiting_now_shown"] == "fewer_than_5"  # 1 person: never said
     assert talk["median_days"] == 21.0
     assert talk["p90_days"] == 35.0
     assert len(talk["weeks"]) == 26

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import click
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
@@ -25,27 +24,21 @@ def init_app(app: Flask) -> None:
                                   roles=("base_staff", "admin")))
     hooks.demo_seeders.append(("bookings", demo.seed))
     hooks.personal_data_exporters.append(("drop_in_bookings", service.export_for))
-    hooks.worker_jobs.append(("expire drop-in place offers", waiting_list.expire_offers))
+    from webapp import jobs
+
+    jobs.register(app, jobs.Job("place-offers", _l("Passes a drop-in place offer not taken in time to the next "
+                                                   "person waiting."), waiting_list.expire_offers, lock=jobs.ROWS))
     from webapp.notifications import service as notifications
 
     notifications.listen("waiting_list", notifications.SubjectHooks(
         before_send=waiting_list.before_offer_sent, after_outcome=waiting_list.after_offer_outcome))
-    from webapp.worker import HOUSEKEEPING_EVERY, at_most_every
-
-    hooks.worker_jobs.append(("make weekly drop-in sessions", at_most_every(
-        "make weekly drop-in sessions", HOUSEKEEPING_EVERY, sessions.extend_series)))
+    jobs.register(app, jobs.Job("drop-in-series", _l("Makes weekly drop-in sessions ahead."), sessions.extend_series,
+                                lock=jobs.CLUSTER, every=jobs.HOUSEKEEPING_EVERY))
     _register_retention()
     _free_places_when_an_account_goes()
+    from webapp.bookings import cli
 
-    @app.cli.command("load-bases")
-    def load_bases_command() -> None:
-        """Add or update bases from webapp/bookings/data/bases.yaml."""
-        from webapp.bookings.places import load_bases
-        from webapp.extensions import db
-
-        count = load_bases()
-        db.session.commit()
-        click.echo(f"{count} bases loaded")
+    cli.init_cli(app)
 
 
 def _register_retention() -> None:

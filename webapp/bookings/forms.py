@@ -4,11 +4,11 @@ readers already know; choices are plain radios and selects."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField, StringField, TimeField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from webapp.bookings.models import AUDIENCES
-from webapp.forms import BaseForm, LocalDateField, WholeNumberField, max_length, required
+from webapp.forms import BaseForm, LocalDateField, WholeNumberField, days_ahead, max_length, required
 
 AUDIENCE_LABELS = {"young_people": _l("Young people"), "parents": _l("Parents and carers"),
                    "everyone": _l("Young people, parents and carers")}
@@ -66,7 +66,8 @@ class MoveForm(BaseForm):
 
 class SessionForm(BaseForm):
     base_id = SelectField(_l("Base"), coerce=int, validate_choice=False)
-    day = LocalDateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date of the session."))])
+    day = LocalDateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date of the session."))],
+                         example=days_ahead(7))
     start = UKTimeField(_l("Start time (UK time)"), validators=[InputRequired(message=_l("Enter a start time."))])
     end = UKTimeField(_l("End time (UK time)"), validators=[InputRequired(message=_l("Enter an end time."))])
     slot_minutes = SelectField(_l("Length of each slot"), coerce=int, default=30,
@@ -106,6 +107,12 @@ class WalkInForm(BaseForm):
                           description=_l("So the base can reach them if the session changes."))
 
 
+class OverCapacityForm(WalkInForm):
+    reason = TextAreaField(_l("Why they need this time although it is full"), validators=[required(), max_length(300)],
+                           description=_l("Kept with the booking and counted. For example: crisis follow-up, "
+                                          "travelled far, interpreter booked for this time."))
+
+
 class AttendanceForm(BaseForm):
     attendance = HiddenField()
 
@@ -115,7 +122,7 @@ class DayForm(BaseForm):
         csrf = False
         locales = False
 
-    date = LocalDateField(_l("Day"), validators=[Optional()])
+    date = LocalDateField(_l("Day"), validators=[Optional()], example=days_ahead(1))
 
 
 class AssignStaffForm(BaseForm):

@@ -130,6 +130,8 @@ class Slot(db.Model):
         Index("ix_drop_in_slots_base_id_starts_at", "base_id", "starts_at"),
         CheckConstraint("booked >= 0 AND held >= 0 AND booked + held <= places", name="places_not_exceeded"),
     )
+    # `over_capacity` comes from its server default, read when first used rather than on every INSERT.
+    __mapper_args__ = {"eager_defaults": False}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("drop_in_sessions.id", ondelete="CASCADE"), index=True)
@@ -140,6 +142,9 @@ class Slot(db.Model):
     booked: Mapped[int] = mapped_column(SmallInteger, default=0)
     # Places kept for someone offered them from the waiting list, until they take it or the offer runs out.
     held: Mapped[int] = mapped_column(SmallInteger, default=0)
+    # People staff booked in beyond `places`, each with a reason (#15): apart from `booked`, so a full
+    # slot stays full for everyone else, and a place given back first goes to one of them.
+    over_capacity: Mapped[int] = mapped_column(SmallInteger, server_default="0")
 
     session: Mapped[DropInSession] = relationship(back_populates="slots")
 
@@ -169,6 +174,8 @@ class Booking(db.Model):
     # Someone who phoned or walked in, booked by staff: a name and a way to reach them.
     walk_in_name: Mapped[str | None] = mapped_column(String(80))
     walk_in_contact: Mapped[str | None] = mapped_column(String(120))
+    # Why staff booked this person into a full slot (kept; counted on the staff views).
+    over_capacity_reason: Mapped[str | None] = mapped_column(Text)
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     attendance: Mapped[str | None] = mapped_column(String(20))
     follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from webapp import clock
 from webapp.bookings.models import Booking, Slot
+from webapp.extensions import db
 from webapp.i18n import N_
 from webapp.notifications import service as notifications
 from webapp.notifications.models import APPOINTMENT_REMINDER
@@ -34,17 +35,47 @@ def schedule(booking: Booking, slot: Slot) -> int:
         due = slot.starts_at - before
         if due <= clock.now():
             continue
-        notifications.schedule(
-            user_id=booking.user_id, kind=APPOINTMENT_REMINDER, due_at=due, expires_at=slot.starts_at,
-            title=N_("Drop-in reminder"), body=N_("Your drop-in at %(base)s is on %(day)s at %(time)s (UK time)."),
-            params=params, url=f"/bookings/mine/{booking.id}/cancel", subject_type="booking", subject_id=booking.id,
-            topic=f"booking-{booking.id}")
+        _tell(booking.user_id, due, slot, push={
+            "title": N_("Drop-in reminder"),
+            "body": N_("Your drop-in at %(base)s is on %(day)s at %(time)s (UK time)."), "params": params,
+            "url": f"/bookings/mine/{booking.id}/cancel", "topic": f"booking-{booking.id}"},
+            subject_id=booking.id)
         made += 1
     return made
 
 
+def _tell(user_id: int, due: datetime, slot: Slot, push: dict, subject_id: int) -> None:
+    """By the person's channels (webapp/messaging): push as before unless they chose texts, emails or
+    letters; a text or email names the base and time only if they chose that and proved the address."""
+    from webapp.messaging.service import absolute_link, notify
+
+    notify(user_id=user_id, kind=APPOINTMENT_REMINDER, template="booking_reminder",
+           personalisation={"when": _when_in_their_language(user_id, slot.starts_at),
+                            "link": absolute_link(push["url"])},
+           push=push, subject_type="booking", subject_id=subject_id, due_at=due, expires_at=slot.starts_at)
+
+
+def _when_in_their_language(user_id: int, moment: datetime) -> str:
+    from flask_babel import force_locale
+
+    from webapp.accounts.models import User
+    from webapp.i18n import day_and_month, time_of_day
+
+    user = db.session.get(User, user_id)
+    with force_locale((user.locale if user else None) or "en"):
+        return f"{day_and_month(moment)} {time_of_day(moment)}"
+
+
+def cancel_reminders(booking_id: int) -> None:
+    """Every reminder still waiting for a booking, on every channel."""
+    from webapp.messaging.sender import cancel as cancel_messages
+
+    notifications.cancel("booking", booking_id)
+    cancel_messages("booking", booking_id)
+
+
 def tell_cancelled_by_base(booking: Booking, slot: Slot) -> None:
-    notifications.cancel("booking", booking.id)
+    cancel_reminders(booking.id)
     if booking.user_id is None:
         return
     notifications.schedule(

@@ -15,6 +15,7 @@ from webapp.bookings.forms import BookForm, ConfirmForm, DistrictForm, MoveForm,
 from webapp.bookings.rules import AlreadyBooked, BookingError, SlotJustTaken
 from webapp.bookings.service import BOOKING_ROLES
 from webapp.extensions import db
+from webapp.i18n import time_of_day
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 
@@ -159,7 +160,7 @@ def _joined_message(reach) -> str:
         return _("You are on the waiting list. If a place comes up we will send a notification to your "
                  "devices with reminders on, after your quiet hours (%(start)s to %(end)s) if it comes up "
                  "during them, and keep the place for you for %(minutes)d minutes from when we send it.",
-                 start=reach.quiet_start.strftime("%H:%M"), end=reach.quiet_end.strftime("%H:%M"),
+                 start=time_of_day(reach.quiet_start), end=time_of_day(reach.quiet_end),
                  minutes=minutes)
     return _("You are on the waiting list. If a place comes up we will send a notification to your devices "
              "with reminders on, and keep the place for you for %(minutes)d minutes from when we send it.",

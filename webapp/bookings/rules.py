@@ -177,6 +177,30 @@ def take_place(slot_id: int) -> bool:
     return claim_free_place(slot_id, Slot.booked)
 
 
+def take_place_or_over_capacity(slot_id: int) -> bool:
+    """Take a free place if there is one, else count one over capacity; True when over capacity.
+
+    The same row lock as any booking (`claim_free_place`), so a place freed at that moment is taken as
+    an ordinary place rather than counted over, and no ordinary booking can take it twice."""
+    if take_place(slot_id):
+        return False
+    db.session.execute(update(Slot).where(Slot.id == slot_id).values(over_capacity=Slot.over_capacity + 1)
+                       .execution_options(synchronize_session=False))
+    return True
+
+
+def seat_over_capacity(slot_id: int) -> int:
+    """A free place goes first to someone booked in over capacity (they are coming anyway): each one
+    moves from `over_capacity` to `booked` while a place is free. Returns how many moved."""
+    moved = 0
+    while db.session.execute(
+            update(Slot).where(Slot.id == slot_id, Slot.over_capacity > 0, Slot.booked + Slot.held < Slot.places)
+            .values(over_capacity=Slot.over_capacity - 1, booked=Slot.booked + 1)
+            .execution_options(synchronize_session=False)).rowcount == 1:
+        moved += 1
+    return moved
+
+
 def overlapping(user_id: int, starts_at: datetime, ends_at: datetime,
                 except_booking_id: int | None = None) -> Booking | None:
     """The person's booking that overlaps these times, if any."""

@@ -33,6 +33,7 @@ from webapp.bookings.models import (
 from webapp.bookings.rules import BookingError
 from webapp.database import hold_job_lock
 from webapp.extensions import db
+from webapp.i18n import date_with_weekday, time_of_day
 
 SERIES_WEEKS_AHEAD = 8  # weekly sessions are made this far ahead, and kept topped up by the worker
 MAX_REPEAT_WEEKS = 26
@@ -72,11 +73,11 @@ def _utc_range(day: date, start: time, end: time, fold: int | None) -> tuple[dat
         except clock.NonexistentLocalTime:
             raise SessionErrors({name: _l(
                 "%(time)s does not exist on %(day)s: the clocks go forward an hour at 1am. Choose another time.",
-                time=at.strftime("%H:%M"), day=day.strftime("%d/%m/%Y"))}) from None
+                time=time_of_day(at), day=date_with_weekday(day))}) from None
         except clock.AmbiguousLocalTime:
             raise SessionErrors({name: _l(
                 "%(time)s happens twice on %(day)s because the clocks go back. Choose which one you mean below.",
-                time=at.strftime("%H:%M"), day=day.strftime("%d/%m/%Y"))}, needs_fold=True) from None
+                time=time_of_day(at), day=date_with_weekday(day))}, needs_fold=True) from None
     return moments[0], moments[1]
 
 
@@ -294,8 +295,7 @@ def _managed_booking(staff, booking_id: int) -> Booking:
     return booking
 
 
-def book_walk_in(staff, slot_id: int, name: str, contact: str) -> Booking:
-    """Book in someone who phoned or walked in. Same place rules as any booking: never overbooked."""
+def _walk_in_slot(staff, slot_id: int) -> Slot:
     slot = db.session.get(Slot, slot_id)
     if slot is None or not places.may_manage(staff, slot.base_id):
         raise BookingError("slot_id", _l("We could not find that time."))
@@ -303,14 +303,41 @@ def book_walk_in(staff, slot_id: int, name: str, contact: str) -> Booking:
         raise BookingError("slot_id", _l("This session has been cancelled."))
     if slot.ends_at <= clock.now():
         raise BookingError("slot_id", _l("That time has already passed."))
-    if not rules.take_place(slot.id):
-        raise rules.just_taken(slot)
+    return slot
+
+
+def _walk_in_booking(staff, slot: Slot, name: str, contact: str, reason: str | None = None) -> Booking:
     booking = Booking(slot_id=slot.id, user_id=None, starts_at=slot.starts_at, ends_at=slot.ends_at, status=BOOKED,
                       walk_in_name=name.strip(), walk_in_contact=contact.strip(), booked_by_id=staff.id,
-                      created_at=clock.now())
+                      over_capacity_reason=reason, created_at=clock.now())
     db.session.add(booking)
     db.session.flush()
+    return booking
+
+
+def book_walk_in(staff, slot_id: int, name: str, contact: str) -> Booking:
+    """Book in someone who phoned or walked in. Same place rules as any booking: never overbooked."""
+    slot = _walk_in_slot(staff, slot_id)
+    if not rules.take_place(slot.id):
+        raise rules.just_taken(slot)
+    booking = _walk_in_booking(staff, slot, name, contact)
     audit.record("booking.walk_in", actor_id=staff.id, subject_type="booking", subject_id=booking.id)
+    return booking
+
+
+def book_over_capacity(staff, slot_id: int, name: str, contact: str, reason: str) -> Booking:
+    """Book someone into a full slot beyond its places, for a reason staff give (kept and counted).
+
+    Under the slot's row lock, as any booking: if a place came free meanwhile it is taken as an
+    ordinary place (no reason kept, nothing over capacity)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingError("reason", _l("Say why this person needs to be seen in a full slot."))
+    slot = _walk_in_slot(staff, slot_id)
+    over = rules.take_place_or_over_capacity(slot.id)
+    booking = _walk_in_booking(staff, slot, name, contact, reason if over else None)
+    audit.record("booking.over_capacity" if over else "booking.walk_in", actor_id=staff.id,
+                 subject_type="booking", subject_id=booking.id)
     return booking
 
 

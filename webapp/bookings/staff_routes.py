@@ -20,6 +20,7 @@ from webapp.bookings.forms import (
     ConfirmForm,
     DayForm,
     EditSessionForm,
+    OverCapacityForm,
     SessionForm,
     WalkInForm,
 )
@@ -51,6 +52,10 @@ def _blank_walk_in(slot_id: int) -> WalkInForm:
     return WalkInForm(formdata=None, prefix=f"slot{slot_id}")
 
 
+def _blank_over_capacity(slot_id: int) -> OverCapacityForm:
+    return OverCapacityForm(formdata=None, prefix=f"over{slot_id}")
+
+
 def _render_day(base, day: date, walk_in: WalkInForm | None = None, walk_in_slot: int | None = None,
                 problem=None, status: int = 200):
     day_sessions = sessions.day_list(base.id, day)
@@ -58,6 +63,7 @@ def _render_day(base, day: date, walk_in: WalkInForm | None = None, walk_in_slot
     return render_template("bookings/staff/day.html", base=base, day=day, sessions=day_sessions,
                            bookings=sessions.bookings_for_slots(slot_ids), walk_in=walk_in, walk_in_slot=walk_in_slot,
                            problem=problem, day_form=DayForm(request.args), walk_in_form=_blank_walk_in,
+                           over_capacity_form=_blank_over_capacity,
                            attendance=AttendanceForm(formdata=None), now=clock.now()), status
 
 
@@ -87,10 +93,41 @@ def walk_in(slot_id: int):
             flash(_("Booked in."), "success")
             return redirect(url_for(".day", slug=base.slug, date=day_of.isoformat(), _anchor=f"slot-{slot_id}"), 303)
         except SlotJustTaken as error:
-            return _render_day(base, day_of, form, slot_id, problem=error, status=409)
+            # Taken meanwhile: what was typed moves to the over-capacity form, which cannot fail for lack of room.
+            over = OverCapacityForm(formdata=None, prefix=f"over{slot_id}", name=form.name.data,
+                                    contact=form.contact.data)
+            return _render_day(base, day_of, over, slot_id, problem=error, status=409)
         except BookingError as error:
             db.session.rollback()
             return _render_day(base, day_of, form, slot_id, problem=error, status=422)
+    return _render_day(base, day_of, form, slot_id, status=422)
+
+
+@bp.route("/slots/<int:slot_id>/over-capacity", methods=["POST"])
+@role_required(*RUNNERS)
+def over_capacity(slot_id: int):
+    """A full slot: book someone in beyond its places, with a reason (never a button that fails)."""
+    from webapp.bookings.models import Slot
+
+    slot = db.session.get(Slot, slot_id)
+    if slot is None or not places.may_manage(current_user, slot.base_id):
+        abort(404)
+    base, day_of = slot.session.base, clock.to_local(slot.starts_at).date()
+    form = OverCapacityForm(prefix=f"over{slot_id}")
+    if form.validate_on_submit():
+        try:
+            booking = sessions.book_over_capacity(current_user, slot_id, form.name.data, form.contact.data,
+                                                  form.reason.data)
+            db.session.commit()
+            flash(_("Booked in over capacity.") if booking.over_capacity_reason else _("A place came free: booked in."),
+                  "success")
+            return redirect(url_for(".day", slug=base.slug, date=day_of.isoformat(), _anchor=f"slot-{slot_id}"), 303)
+        except BookingError as error:
+            db.session.rollback()
+            if error.field == "reason":
+                form.reason.errors = [*form.reason.errors, error.message]
+            else:
+                return _render_day(base, day_of, form, slot_id, problem=error, status=422)
     return _render_day(base, day_of, form, slot_id, status=422)
 
 

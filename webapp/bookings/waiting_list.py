@@ -41,7 +41,7 @@ from webapp.bookings.models import (
 )
 from webapp.bookings.rules import BookingError
 from webapp.extensions import db
-from webapp.i18n import N_
+from webapp.i18n import N_, time_of_day
 from webapp.notifications import service as notifications
 from webapp.notifications.models import PLACE_OFFER
 from webapp.outbox import FAILED
@@ -105,6 +105,7 @@ def offer_freed_places(slot_id: int) -> int:
     slot = db.session.get(Slot, slot_id)
     if slot is None or slot.session.cancelled_at is not None or slot.starts_at <= clock.now():
         return 0
+    rules.seat_over_capacity(slot_id)  # someone already booked in over capacity takes it first
     offered = 0
     passed_over: list[int] = []
     while True:
@@ -155,7 +156,7 @@ def before_offer_sent(row, now: datetime) -> bool:
         .values(offer_expires_at=expires).execution_options(synchronize_session=False))
     if kept.rowcount != 1:
         return False
-    row.params = {**(row.params or {}), "until": clock.to_local(expires).strftime("%H:%M")}
+    row.params = {**(row.params or {}), "until": time_of_day(expires)}
     row.expires_at = expires
     return True
 
@@ -193,7 +194,7 @@ def _tell_offered(entry: WaitingListEntry, slot: Slot, expires: datetime) -> Non
         title=N_("A drop-in place came up"),
         body=N_("A place at %(base)s on %(day)s at %(time)s (UK time) is yours if you take it by %(until)s."),
         params={"base": slot.session.base.name, **reminders.when_params(slot.starts_at),
-                "until": clock.to_local(expires).strftime("%H:%M")},
+                "until": time_of_day(expires)},
         url="/bookings/mine", subject_type="waiting_list", subject_id=entry.id)
 
 

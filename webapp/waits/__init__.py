@@ -19,16 +19,22 @@ def init_app(app: Flask) -> None:
                                   _l("Who is waiting how long for each service, hidden waits, and a CSV."),
                                   roles=("clinician", "admin")))
     hooks.demo_seeders.append(("waits", demo.seed_flow))
-    hooks.worker_jobs.append(("refresh wait figures", service.refresh_if_due))
+    from webapp import jobs
+
+    jobs.register(app, jobs.Job("wait-figures", _l("Recomputes the published waiting-time figures when due."),
+                                service.refresh_if_due, lock=jobs.CLUSTER))
     app.jinja_env.globals["waits_estimate"] = service.personal_estimate
     app.jinja_env.filters["week_label"] = week_label
 
 
 def week_label(week_start: str, long: bool = False, fmt: str | None = None) -> str:
     """A week's Monday ("2026-03-30") as "30 Mar" (chart axis), "30 March 2026" (long) or in another
-    Babel date format `fmt` ("medium": "30 Mar 2026", the week-by-week tables)."""
+    kind of date `fmt` (webapp/i18n.py: "short" is "30 Mar 2026", the week-by-week tables)."""
     from datetime import date
 
-    from webapp.i18n import local_date
+    from webapp.i18n import day_and_month, local_date
 
-    return local_date(date.fromisoformat(week_start), fmt or ("long" if long else "d MMM"))
+    monday = date.fromisoformat(week_start)
+    if fmt is None and not long:
+        return day_and_month(monday)
+    return local_date(monday, fmt or "long")

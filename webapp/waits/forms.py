@@ -1,4 +1,4 @@
-"""The /waits filters: a GET form (nothing changes, so no CSRF token), works without JavaScript."""
+"""The /waits filters: a POST form (so an age never sits in a URL), works without JavaScript."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from webapp.directory.service import GROUP_NAMES
 from webapp.i18n import current_language
 from webapp.waits.charts import chart
-from webapp.waits.service import BAND_NAMES, MIN_PEOPLE, RECENT_WEEKS, ServiceWaits
+from webapp.waits.service import BAND_NAMES, FEWER_THAN_5, MIN_PEOPLE, RECENT_WEEKS, ServiceWaits
 
 MAX_KEPT = 400  # 10 services x 4 languages x a few refreshes; past it, start again
 
@@ -37,6 +37,12 @@ def key(row: ServiceWaits) -> tuple[Any, ...]:
             tuple((week["week_start"], week["starts"], week["waiting"]) for week in row.weeks))
 
 
+def drawn(weeks: list[dict[str, Any]], name: str) -> list[float]:
+    """A series as the charts draw it: a hidden count (1 to 4) at one height halfway to 5, the same for
+    every hidden week, so the drawing says no more than the words "fewer than 5"."""
+    return [MIN_PEOPLE / 2 if week[name] == FEWER_THAN_5 else week[name] for week in weeks]
+
+
 def service_part(row: ServiceWaits) -> Markup:
     """The HTML of one service on /waits (the same HTML for the same service, figures and language)."""
     kept, part_key = _kept(), key(row)
@@ -45,8 +51,8 @@ def service_part(row: ServiceWaits) -> Markup:
         rendered = render_template(
             "waits/_service.html", row=row, group_names=GROUP_NAMES, recent_weeks=RECENT_WEEKS,
             min_people=MIN_PEOPLE, band_names=BAND_NAMES,
-            waiting=chart([week["waiting"] for week in row.weeks], kind="line"),
-            starts=chart([week["starts"] for week in row.weeks], kind="bars"))
+            waiting=chart(drawn(row.public_weeks, "waiting"), kind="line"),
+            starts=chart(drawn(row.public_weeks, "starts"), kind="bars"))
         # The output of an autoescaping template (everything in it escaped there): marked safe so the page
         # includes it as it is, rather than escaping it a second time.
         html = Markup(rendered)  # noqa: S704  # nosec B704

@@ -16,9 +16,11 @@ bp = Blueprint("waits", __name__)
 LEADER_ROLES = (Role.CLINICIAN, Role.ADMIN)
 
 
-@bp.route("/waits")
+@bp.route("/waits", methods=["GET", "POST"])
 def index():
-    form = WaitsFilterForm(request.args)
+    # The filter is sent by POST, so an age and a kind of help never sit in a URL (#21); links made
+    # before then still work.
+    form = WaitsFilterForm(request.form if request.method == "POST" else request.args)
     valid = form.validate()
     group = form.group.data if valid and form.group.data in THRIVE_GROUP_NAMES else None
     age = form.age.data if valid else None

@@ -274,6 +274,28 @@ class ServiceWaits:
         return self.figures.get("weeks", [])
 
     @property
+    def public_weeks(self) -> list[dict[str, Any]]:
+        """The weeks as the public sees them: 1 to 4 starts or people waiting are FEWER_THAN_5."""
+        return [{**week, "starts": public_count(week["starts"]), "waiting": public_count(week["waiting"])}
+                for week in self.weeks]
+
+    @property
+    def waiting_now_shown(self) -> int | str:
+        """How many wait now, or FEWER_THAN_5 (1 to 4): the total never gives a small band away either."""
+        return public_count(self.waiting_now)
+
+    @property
+    def finished_waits_shown(self) -> int | str:
+        """How many finished waits the typical figure rests on. Exact only when no recent week's starts
+        are hidden: otherwise the total less the weeks shown would give the hidden week away, so it is
+        FIVE_OR_MORE (or FEWER_THAN_5)."""
+        count = self.summary("allocation_to_first_appointment")["count"]
+        recent = self.weeks[-(RECENT_WEEKS + 1):]  # every complete week the window overlaps
+        if count == 0 or (count >= MIN_PEOPLE and not any(0 < week["starts"] < MIN_PEOPLE for week in recent)):
+            return count
+        return FIVE_OR_MORE if count >= MIN_PEOPLE else FEWER_THAN_5
+
+    @property
     def to_first_appointment(self) -> TypicalWait | None:
         return typical_wait(self.figures.get("allocation_to_first_appointment"))
 
@@ -307,6 +329,15 @@ class ServiceWaits:
 
 
 FEWER_THAN_5, FIVE_OR_MORE = "fewer_than_5", "5_or_more"
+
+
+def public_count(count: int) -> int | str:
+    """A count of people as it may leave the server: 1 to 4 is FEWER_THAN_5; 0 says nobody."""
+    return FEWER_THAN_5 if 0 < count < MIN_PEOPLE else count
+
+
+def _exact(shown: int | str) -> int | None:
+    return shown if isinstance(shown, int) else None
 
 
 def suppress(bands: list[tuple[str, int]]) -> list[tuple[str, int | str]]:
@@ -360,12 +391,13 @@ def api_payload() -> dict[str, Any]:
             "id": row.service.id,
             "name": row.service.name,
             "thrive_group": row.service.thrive_group,
-            "waiting_now": row.waiting_now,
+            # Counts of people: never 1 to 4 (null then; the *_shown field says "fewer_than_5").
+            "waiting_now": _exact(row.waiting_now_shown),
             "median_days": to_first["median"] if shown else None,
             "p90_days": to_first["p90"] if shown else None,
-            "weeks": row.weeks,
+            "weeks": row.public_weeks,
             "p10_days": to_first["p10"] if shown else None,
-            "finished_waits": to_first["count"],
+            "finished_waits": _exact(row.finished_waits_shown),
             "first_contact_median_days": first_contact["median"] if contact_shown else None,
             "first_contact_p90_days": first_contact["p90"] if contact_shown else None,
             "min_age": row.service.min_age,
@@ -380,6 +412,8 @@ def api_payload() -> dict[str, Any]:
             "request_to_first_appointment_p90_days": _shown(row, "request_to_first_appointment", "p90"),
             "request_to_allocation_median_days": _shown(row, "request_to_allocation", "median"),
             "waited_so_far": {name: count for name, count in row.waited_so_far} if row.has_waiting_list else None,
+            "waiting_now_shown": row.waiting_now_shown,
+            "finished_waits_shown": row.finished_waits_shown,
         })
     return {"services": services, "updated_at": computed_at.isoformat(),
             "window_weeks": RECENT_WEEKS, "minimum_people_for_a_figure": MIN_PEOPLE}
