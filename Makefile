@@ -6,10 +6,11 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 HOST ?= 127.0.0.1
 PORT ?= 5000
+NOTIFY_STANDIN_PORT ?= 6011
 CHROMIUM_PATH ?= /usr/bin/chromium
 export CHROMIUM_PATH
 
-.PHONY: run test chromium install install-dev translations extract-messages update-messages db seed worker lint audit bench clean
+.PHONY: run test chromium install install-dev translations extract-messages update-messages db seed worker lint audit bench clean cluster-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,10 +45,15 @@ seed: db
 	$(FLASK) seed-demo --if-empty
 
 ## Set everything up and serve the app and its worker at http://127.0.0.1:5000
+## With NOTIFY_BASE_URL unset, the local NHS Notify stand-in runs too: /dev/messages shows what it got.
 run: install translations seed
 	@echo "Flourish at http://$(HOST):$(PORT)  (demo sign-ins: see README.md; Ctrl-C stops)"
-	@$(FLASK) worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	@export NOTIFY_STANDIN_PORT=$(NOTIFY_STANDIN_PORT); standin=; \
+	if [ -z "$$NOTIFY_BASE_URL" ]; then \
+		$(FLASK) notify-standin --callback-url "http://$(HOST):$(PORT)/api/v1/notify/callback" & standin=$$!; \
+	fi; \
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker $$standin 2>/dev/null; wait $$worker $$standin 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) "webapp:create_app()"
 
 worker: install
@@ -76,6 +82,14 @@ lint: install-dev
 
 audit: install-dev
 	$(BIN)/python .ci/dependency-audit.py
+
+## Two gunicorn instances and three workers on PostgreSQL, rate limits in Redis, mixed traffic for a
+## bounded time, the invariants checked and the figures printed (tests/cluster; also part of `make test`
+## on PostgreSQL). CLUSTER_DATABASE_URL: a PostgreSQL database it may empty (made when missing).
+CLUSTER_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/flourish_cluster
+cluster-test: install-dev translations
+	@createdb -h 127.0.0.1 -U postgres "$${CLUSTER_DATABASE_URL##*/}" 2>/dev/null || true
+	TEST_DATABASE_URL=$(CLUSTER_DATABASE_URL) $(BIN)/python -m pytest -m cluster -s -q tests/cluster
 
 bench: install-dev translations
 	$(BIN)/python -m benchmarks

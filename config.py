@@ -6,6 +6,7 @@ Production refuses to start without its secrets (see `ProductionConfig.check`).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -21,13 +22,27 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def engine_options() -> dict:
+    """The connection pool per process (docs/deploy.md, "Connection pooling"): DATABASE_POOL_SIZE and
+    DATABASE_MAX_OVERFLOW when set (SQLAlchemy's 5 and 10 otherwise); DATABASE_PGBOUNCER=1 behind
+    PgBouncer in transaction mode, where a server-side prepared statement may be asked for on another
+    server connection than the one it was made on, so psycopg prepares none."""
+    options: dict = {"pool_pre_ping": True}
+    for setting, option in (("DATABASE_POOL_SIZE", "pool_size"), ("DATABASE_MAX_OVERFLOW", "max_overflow")):
+        if os.environ.get(setting):
+            options[option] = int(os.environ[setting])
+    if os.environ.get("DATABASE_PGBOUNCER", "").lower() in ("1", "true", "yes"):
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
+
+
 class Config:
     ENV_NAME = "development"
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'flourish.db'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = engine_options()
     FLOURISH_TIMEZONE = os.environ.get("FLOURISH_TIMEZONE", "Europe/London")
 
     # Languages: the shipped catalogues. The first is the fallback.
@@ -65,15 +80,39 @@ class Config:
     VAPID_PRIVATE_KEY: str | None = os.environ.get("VAPID_PRIVATE_KEY")
     VAPID_PUBLIC_KEY: str | None = os.environ.get("VAPID_PUBLIC_KEY")
     VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:digital@flourish.example")
+    PUSH_CONCURRENCY = int(os.environ.get("PUSH_CONCURRENCY", "64"))  # push messages in flight per worker
 
     # This site's namespace for the identifiers in its FHIR records (reference, Bundle, THRIVE coding).
     FHIR_IDENTIFIER_BASE = os.environ.get("FHIR_IDENTIFIER_BASE", "https://flourish.example/Id")
     FRONT_DOOR_WEBHOOK_URL = os.environ.get("FRONT_DOOR_WEBHOOK_URL", "")
     FRONT_DOOR_WEBHOOK_SECRET = os.environ.get("FRONT_DOOR_WEBHOOK_SECRET", "")
     FRONT_DOOR_API_TOKEN = os.environ.get("FRONT_DOOR_API_TOKEN", "")
+    # During a rotation (docs/deploy.md): the old token, still accepted, and the old secret, still
+    # signing each record in a second header. Unset once the front door has switched.
+    FRONT_DOOR_API_TOKEN_PREVIOUS = os.environ.get("FRONT_DOOR_API_TOKEN_PREVIOUS", "")
+    FRONT_DOOR_WEBHOOK_SECRET_PREVIOUS = os.environ.get("FRONT_DOOR_WEBHOOK_SECRET_PREVIOUS", "")
+    # How long one delivery waits for the front door's answer (each record has its own timeout).
+    FRONT_DOOR_TIMEOUT_SECONDS = float(os.environ.get("FRONT_DOOR_TIMEOUT_SECONDS", "10"))
 
+    # NHS Notify (the GOV.UK Notify API) for texts, emails and letters (webapp/messaging). Unset outside
+    # production: the local stand-in (`make run` starts it) with a key and token made in instance/.
+    NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "")
+    NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+    NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
+    NOTIFY_STANDIN_PORT = int(os.environ.get("NOTIFY_STANDIN_PORT", "6011"))
+    NOTIFY_RATE_PER_MINUTE = int(os.environ.get("NOTIFY_RATE_PER_MINUTE", "3000"))
+    # {"<template>:<language>:<channel>": "<Notify template id>"} (JSON); unset: our own ids (the stand-in's).
+    NOTIFY_TEMPLATES: dict = json.loads(os.environ.get("NOTIFY_TEMPLATES") or "{}")
+
+    # The privacy notice's data controller and how to reach its Data Protection Officer (/privacy/full).
+    # Set for the deployment: the NHS organisation that runs Flourish (docs/deploy.md).
+    PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "the NHS organisation that runs Flourish")
+    PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "privacy@flourish.example")
     # Where "Quick exit" sends someone: a neutral, busy site.
     QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")
+    # The site's own address (https://flourish.example), for links in emails and texts (sign-up, password
+    # reset): never built from a request's Host header in production. Unset: this request's host.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     HSTS = False
     WORKER_INTERVAL_SECONDS = float(os.environ.get("WORKER_INTERVAL_SECONDS", "5"))
 
@@ -108,7 +147,8 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls) -> list[str]:
         required = ("SECRET_KEY", "DATABASE_URL", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY", "SEALING_KEYS",
-                    "FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN", "FHIR_IDENTIFIER_BASE")
+                    "FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN", "FHIR_IDENTIFIER_BASE",
+                    "PUBLIC_BASE_URL")
         return [name for name in required if not os.environ.get(name)]
 
 

@@ -127,6 +127,9 @@ def _fresh_state(request) -> Iterator[None]:
     clock.freeze(None)
     with application.app_context():
         limiter.reset()
+        from webapp.page_cache import forget
+
+        forget()  # pages kept by an earlier test (webapp/page_cache.py)
         yield
         if "live_server" in request.fixturenames:
             request.getfixturevalue("live_server").wait_until_idle()
@@ -248,6 +251,31 @@ def live_server(app) -> Iterator[LiveServer]:
     server = LiveServer(app).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as statements:` the SQL statements the block sent to the database, in order
+    (as Indico's `count_queries`): `len(statements)` is how many; print them when a test fails."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def listener(_connection, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        engine = _db.engine
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+
+    return counting
 
 
 def pytest_collection_modifyitems(config, items):

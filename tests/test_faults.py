@@ -58,8 +58,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SECRET = "faults-webhook-secret"
 API_TOKEN = "faults-front-door-api-token"
 WAIT = 90  # seconds: the most any step may take on a busy machine before the test gives up
-FRONT_DOOR_JOB = "deliver requests to the front door"
-PUSH_JOB = "send push notifications"
+FRONT_DOOR_JOB = "front-door"
+PUSH_JOB = "push"
 
 
 class FrontDoor:
@@ -128,8 +128,9 @@ class FrontDoor:
 
 
 class HoldingPushService(LocalPushService):
-    """The local push service (every RFC 8030/8291/8292 check) that can hold one message open
-    until released, having accepted it (`accept_held`) or not."""
+    """The local push service (every RFC 8030/8291/8292 check) that can hold messages open until
+    released, having accepted them (`accept_held`) or not. The worker sends a batch concurrently,
+    so every message that arrives while `holding` is held, not only the first."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -139,9 +140,8 @@ class HoldingPushService(LocalPushService):
         self.release = threading.Event()
 
     def handle(self, path, headers, body, peer):
-        if not self.holding:
+        if not self.holding or self.release.is_set():
             return super().handle(path, headers, body, peer)
-        self.holding = False
         answer = super().handle(path, headers, body, peer) if self.accept_held else (503, {})
         self.arrived.set()
         self.release.wait(timeout=WAIT)

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import pytest
 
 from tests.helpers.at_once import at_once
-from webapp import audit, clock
+from webapp import audit, clock, jobs
 from webapp.extensions import db
-from webapp.hooks import hooks_for
 from webapp.notifications import service as notifications
 from webapp.notifications.models import ScheduledNotification
 from webapp.retention import RULES, apply_retention
-from webapp.worker import HOUSEKEEPING_EVERY, JobRun, at_most_every
+from webapp.worker import HOUSEKEEPING_EVERY, JobRun, run_pass
 
 
 def test_retention_job_deletes_only_what_is_past_its_time(app, frozen_clock, make_user):
@@ -38,9 +38,9 @@ def test_retention_job_deletes_only_what_is_past_its_time(app, frozen_clock, mak
 
 
 def test_retention_runs_in_the_worker(app):
-    from webapp.hooks import hooks_for
+    from webapp import jobs
 
-    assert "retention" in [name for name, _job in hooks_for(app).worker_jobs]
+    assert jobs.get("retention", app).run is apply_retention
 
 
 def _old_audit_event(user_id: int) -> None:
@@ -55,7 +55,7 @@ def _old_events() -> int:
 
 @pytest.mark.parametrize("workers", [2, 4])
 def test_retention_runs_once_per_cluster_and_at_most_every_few_minutes(app, frozen_clock, make_user, workers):
-    retention = dict(hooks_for(app).worker_jobs)["retention"]
+    retention = partial(run_pass, jobs.get("retention", app))
     user = make_user()
     for _ in range(3):
         _old_audit_event(user.id)
@@ -80,11 +80,11 @@ def test_a_failed_housekeeping_run_is_tried_again_at_the_next_pass(app, frozen_c
     def broken():
         raise RuntimeError("boom")
 
-    job = at_most_every("example housekeeping", HOUSEKEEPING_EVERY, broken)
+    job = jobs.Job("example-housekeeping", "an example", broken, lock=jobs.CLUSTER, every=HOUSEKEEPING_EVERY)
     with pytest.raises(RuntimeError):
-        job()
+        run_pass(job)
     db.session.rollback()  # as the worker does: the run's time goes with the failed run
-    assert db.session.get(JobRun, "example housekeeping") is None
+    assert db.session.get(JobRun, "example-housekeeping") is None
 
 
 def test_every_retention_rule_is_over_an_indexed_column(app):

@@ -23,6 +23,7 @@ CAPABILITIES = (
     "webapp.staff",
     "webapp.directory",
     "webapp.notifications",
+    "webapp.messaging",
     "webapp.selfhelp",
     "webapp.support",
     "webapp.checkins",
@@ -31,6 +32,8 @@ CAPABILITIES = (
     "webapp.goals",
     "webapp.safety_plan",
     "webapp.admin",
+    "webapp.privacy",
+    "webapp.device",
 )
 
 log = logging.getLogger("flourish")
@@ -103,6 +106,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from webapp.hooks import hooks_for, visible
 
     app.jinja_env.globals["hooks_nav_links"] = lambda: visible(hooks_for(app).nav_links)
+    from webapp.page_cache import init_page_cache
+
+    init_page_cache(app)  # last: its before_request runs after the others, its after_request first
     return app
 
 

@@ -35,6 +35,13 @@ def _vapid_pair() -> tuple[str, str]:
     return private_pem.decode(), public_pem.decode()
 
 
+def _notify_dev_key() -> str:
+    """An API key shaped as Notify's, `<name>-<service id>-<secret>`, for the local stand-in."""
+    import uuid
+
+    return f"flourish_dev-{uuid.uuid4()}-{uuid.uuid4()}"
+
+
 def ensure_instance_secrets(app: Flask, instance_dir: Path) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _read_or_create(instance_dir / "secret_key", lambda: secrets.token_urlsafe(48))
@@ -43,6 +50,11 @@ def ensure_instance_secrets(app: Flask, instance_dir: Path) -> None:
     for name in ("FRONT_DOOR_WEBHOOK_SECRET", "FRONT_DOOR_API_TOKEN"):
         if not app.config.get(name):
             app.config[name] = _read_or_create(instance_dir / name.lower(), lambda: secrets.token_urlsafe(32))
+    if not app.config.get("NOTIFY_API_KEY"):
+        app.config["NOTIFY_API_KEY"] = _read_or_create(instance_dir / "notify_api_key", _notify_dev_key)
+    if not app.config.get("NOTIFY_CALLBACK_TOKEN"):
+        app.config["NOTIFY_CALLBACK_TOKEN"] = _read_or_create(instance_dir / "notify_callback_token",
+                                                              lambda: secrets.token_urlsafe(32))
     if not (app.config.get("VAPID_PRIVATE_KEY") and app.config.get("VAPID_PUBLIC_KEY")):
         private_path, public_path = instance_dir / "vapid_private.pem", instance_dir / "vapid_public.pem"
         if not private_path.exists() or not public_path.exists():

@@ -16,6 +16,7 @@ action=account.deleted` would write a second, made-up line. So:
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -94,11 +95,22 @@ class EscapingFormatter(logging.Formatter):
         return text.replace("\n", CONTINUATION)
 
 
+# Paths that carry a secret from an email (a link to finish signing up or reset a password): the
+# access log shows them without it.
+SECRET_IN_PATH = re.compile(r"(/register/finish/|/password-reset/link/)[^/?\s]+")
+
+
+def without_secrets(path: Any) -> Any:
+    return SECRET_IN_PATH.sub(r"\1(hidden)", path) if isinstance(path, str) else path
+
+
 class EscapedAtoms(glogging.SafeAtoms):
-    """gunicorn's access-log values (path, user agent, headers ...) with control characters escaped."""
+    """gunicorn's access-log values (path, user agent, headers ...) with control characters escaped,
+    and no emailed link's token in the path or request line."""
 
     def __init__(self, atoms: dict[str, Any]):
-        super().__init__({key: _escaped(value) for key, value in atoms.items()})
+        super().__init__({key: _escaped(without_secrets(value) if key in ("U", "r") else value)
+                          for key, value in atoms.items()})
 
 
 class GunicornLogger(glogging.Logger):

@@ -48,23 +48,25 @@ def _release_stale_claims(model, now: datetime) -> None:
     )
 
 
-def claim_due(model, limit: int = 50, now: datetime | None = None) -> list:
-    """Atomically claim up to `limit` due rows for this worker and commit the claim."""
+def claim_due(model, limit: int = 50, now: datetime | None = None, first=None) -> list:
+    """Atomically claim up to `limit` due rows for this worker and commit the claim. `first`: an SQL
+    expression to order by before the due time (e.g. urgent rows before routine ones)."""
     now = now or clock.now()
     me = worker_name()
     _release_stale_claims(model, now)
     due = (model.status == PENDING) & (model.next_attempt_at <= now)
+    order = ([] if first is None else [first]) + [model.next_attempt_at, model.id]
     if db.engine.dialect.name == "postgresql":
         rows = db.session.scalars(
-            select(model).where(due).order_by(model.next_attempt_at, model.id).limit(limit)
-            .with_for_update(skip_locked=True)
+            select(model).where(due).order_by(*order).limit(limit)
+            .with_for_update(of=model, skip_locked=True)
         ).all()
         for row in rows:
             row.status, row.claimed_at, row.claimed_by = SENDING, now, me
         db.session.commit()
         return rows
     candidates = db.session.scalars(
-        select(model.id).where(due).order_by(model.next_attempt_at, model.id).limit(limit)
+        select(model.id).where(due).order_by(*order).limit(limit)
     ).all()
     claimed_ids = []
     for row_id in candidates:
@@ -81,8 +83,9 @@ def claim_due(model, limit: int = 50, now: datetime | None = None) -> list:
         db.session.commit()  # the release of stale claims, so no write lock is left held on SQLite
         return []
     # populate_existing: rows this session already holds are refreshed, never returned stale.
-    return list(db.session.scalars(select(model).where(model.id.in_(claimed_ids)).order_by(model.id)
-                                   .execution_options(populate_existing=True)))
+    rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(claimed_ids))
+                                                      .execution_options(populate_existing=True))}
+    return [rows[row_id] for row_id in claimed_ids if row_id in rows]  # in the order claimed
 
 
 def keep_claim(row, now: datetime | None = None) -> bool:

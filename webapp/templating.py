@@ -14,7 +14,9 @@ from wtforms.widgets import CheckboxInput
 
 def first_control_id(field) -> str:
     """The id an error summary links to: a radio or checkbox group's first input (its fieldset
-    cannot take focus), any other field's own control."""
+    cannot take focus), a date's first wrong box, any other field's own control."""
+    if hasattr(field, "first_wrong_id"):  # a date's three boxes: the first one that is wrong
+        return field.first_wrong_id
     grouped = isinstance(field, RadioField) or (
         isinstance(field, SelectMultipleField) and isinstance(field.option_widget, CheckboxInput))
     if grouped:

@@ -1,7 +1,21 @@
 // Quick exit: leave for a neutral site at once and keep this site out of the back history as far
 // as a browser allows. Also on pressing Escape twice within two seconds, unless that could lose
 // what was typed (see escapeMayExit).
+// Read by exit-guard.js, the first script of every page: pages opened before this time, shown
+// again by Back or Forward, go straight on to the neutral site.
+export const EXIT_KEY = "flourish:quick-exit";
+
+function noteExit(url) {
+  const exit = JSON.stringify({ at: Date.now(), url: new URL(url, window.location.href).href });
+  for (const store of [() => localStorage, () => sessionStorage]) {
+    try {
+      store().setItem(EXIT_KEY, exit);
+    } catch (error) { /* storage blocked: the other may work */ }
+  }
+}
+
 export function quickExit(url) {
+  noteExit(url);
   try {
     document.body.hidden = true;
     document.title = "Weather";

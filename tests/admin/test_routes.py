@@ -345,7 +345,7 @@ def test_health_counts_risk_signals_past_their_promise(app, admin, admin_client,
     assert re.search(r"Past the time promised to the person</dt><dd class=\"summary-list__value\">0<", html)
     clock.advance(timedelta(days=3))  # Thursday: the promise was Tuesday 17:00
     html = page(signed_in(admin).get("/staff/admin/health"))
-    assert "the oldest was due 16/06/2026, 17:00" in html and "things need looking at." in html
+    assert "the oldest was due 16 Jun 2026, 17:00" in html and "things need looking at." in html
 
 
 def _made_with_a_temporary_password(admin_client) -> tuple[User, str]:

@@ -7,9 +7,13 @@ import re
 from collections import deque
 from urllib.parse import urljoin, urlsplit
 
+import pytest
+
 from tests.conftest import DEFAULT_PASSWORD
 from tests.helpers.axe import axe_violations, describe
 from tests.helpers.two_factor import sign_in_page
+
+pytestmark = pytest.mark.database_independent
 
 ROLES = ("anonymous", "young_person", "parent", "professional", "base_staff", "clinician", "admin")
 SKIP = re.compile(r"^/(logout|static/|service-worker\.js|manifest\.webmanifest|api/)|\.(json|csv|ics|png|svg)$")

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_shell import _sign_in
 from tests.helpers.axe import assert_accessible
+from tests.helpers.dates import fill_date
 from webapp import clock
 from webapp.bookings import places, service, sessions
 from webapp.extensions import db
@@ -135,7 +136,7 @@ def test_staff_pages_have_no_axe_violations_and_the_list_prints(page, drop_ins, 
     assert_accessible(page)
     page.goto("/staff/bookings/bases/norwich-one-stop-shop/sessions/new")
     assert_accessible(page)
-    page.get_by_label("Date").fill("2026-10-25")
+    fill_date(page, "Date", "2026-10-25")
     page.get_by_label("Start time (UK time)").fill("01:30")
     page.get_by_label("End time (UK time)").fill("02:30")
     page.get_by_label("What it is for").fill("Late chat")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.test_shell import _sign_in
 from tests.browser.test_support import _services
 from tests.helpers.axe import assert_accessible
+from tests.helpers.dates import fill_date
 from tests.support.helpers import send
 from webapp import clock
 from webapp.checkins import service
@@ -57,7 +58,7 @@ def test_a_parent_by_track_says_ok_now_and_a_clinician_confirms(app, browser, li
     _four_weeks_on()
     page.goto("/track")
     page.get_by_label("Reference").fill(reference)
-    page.get_by_label("The young person's date of birth").fill("2012-03-27")
+    fill_date(page, "The young person's date of birth", "2012-03-27")
     page.get_by_role("button", name="Find the request").click()
     card = page.locator("#check-in")
     card.get_by_label("I'm OK now").check()

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import BROWSER_TIMEOUT_MS, PHONE
 from tests.helpers.axe import assert_accessible
+from tests.helpers.dates import fill_date
 from tests.helpers.two_factor import sign_in_page
 
 SMALL_PHONE = {**PHONE, "viewport": {"width": 320, "height": 640}}
@@ -57,7 +58,7 @@ def test_not_sure_on_a_risk_question_shows_the_help_for_that_situation(small_pag
     _continue(page)
     page.get_by_label(re.compile("first name", re.I)).fill("Sam")
     page.get_by_label(re.compile("last name", re.I)).fill("Morgan")
-    page.get_by_label(re.compile("date of birth", re.I)).fill("2011-02-01")
+    fill_date(page, re.compile("date of birth", re.I), "2011-02-01")
     page.get_by_label(re.compile("home postcode", re.I)).fill("NR1 3SR")
     _continue(page)
     page.wait_for_url(re.compile(r"/request-support/safety$"))

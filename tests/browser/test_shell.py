@@ -7,8 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.accounts.messages import last_to, link_path
 from tests.conftest import DEFAULT_PASSWORD
 from tests.helpers.axe import assert_accessible
+from tests.helpers.dates import fill_date
 from tests.helpers.two_factor import sign_in_page
 
 PUBLIC_PAGES = ["/", "/help-now", "/privacy", "/offline", "/login", "/register", "/no-such-page"]
@@ -75,8 +77,12 @@ def test_register_sign_in_and_sign_out(page, frozen_clock):
     page.get_by_label("I'm a young person (13 to 25)").check()
     page.get_by_label("Email address").fill("new.person@example.org")
     page.get_by_label("Create a password").fill("blue kettle running late")
-    page.get_by_label("Date of birth").fill("2010-03-27")
+    fill_date(page, "Date of birth", "2010-03-27")
     page.get_by_role("button", name="Make my account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email to finish signing up")
+    page.goto(link_path(last_to("new.person@example.org", "sign_up_finish")))
+    page.get_by_label("Your password").fill("blue kettle running late")
+    page.get_by_role("button", name="Finish making my account").click()
     expect(page.get_by_text("Your account is ready")).to_be_visible()
 
     page.goto("/logout")
@@ -99,12 +105,14 @@ def test_registration_error_keeps_what_was_typed_but_not_the_password(page, froz
     page.get_by_label("I'm a young person (13 to 25)").check()
     page.get_by_label("Email address").fill("kept@example.org")
     page.get_by_label("Create a password").fill("password")
-    page.get_by_label("Date of birth").fill("2010-03-27")
+    fill_date(page, "Date of birth", "2010-03-27")
     page.get_by_role("button", name="Make my account").click()
     expect(page.locator(".error-summary")).to_be_visible()
     expect(page.locator("#password-error")).to_contain_text("too easy to guess")
     expect(page.get_by_label("Email address")).to_have_value("kept@example.org")
-    expect(page.get_by_label("Date of birth")).to_have_value("2010-03-27")
+    date_of_birth = page.get_by_role("group", name="Date of birth")
+    for part, value in (("Day", "27"), ("Month", "3"), ("Year", "2010")):
+        expect(date_of_birth.get_by_label(part)).to_have_value(value)
     expect(page.get_by_label("Create a password")).to_have_value("")
 
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_shell import _sign_in
 from tests.helpers.axe import assert_accessible
+from tests.helpers.dates import fill_date
 from webapp.directory.service import sync_services_from_data
 from webapp.extensions import db
 
@@ -28,7 +29,8 @@ def _continue(page, check=True):
 def _young_person(page, dob="2012-03-27", first="Jamie"):
     page.get_by_label(re.compile("first name", re.I)).fill(first)
     page.get_by_label(re.compile("last name", re.I)).fill("Morgan")
-    page.get_by_label(re.compile("date of birth", re.I)).fill(dob)
+    if dob:  # None: known from the account, shown not asked
+        fill_date(page, re.compile("date of birth", re.I), dob)
     page.get_by_label(re.compile("home postcode", re.I)).fill("NR1 3SR")
     page.get_by_label("NHS number (optional)").fill("943 476 5919")
 
@@ -87,10 +89,9 @@ def test_a_signed_in_young_person_asks_and_follows_their_timeline(page, make_use
     page.goto("/request-support/")
     assert_accessible(page)
     page.get_by_role("button", name="Start now").click()
-    expect(page.get_by_text("Step 1 of 7")).to_be_visible()
-    page.get_by_label("I am the young person, asking for myself").check()
-    _continue(page)
-    _young_person(page, dob="2011-02-01", first="Sam")
+    expect(page.get_by_text("Step 2 of 8")).to_be_visible()  # who is asking: known from the account
+    expect(page.get_by_text("1 February 2011")).to_be_visible()  # asked once: shown, not asked again
+    _young_person(page, dob=None, first="Sam")
     _continue(page)
     _safety(page)
     _continue(page)
@@ -143,7 +144,7 @@ def test_a_parent_asks_without_an_account_then_tracks_it_and_says_things_got_wor
     page.goto("/track")
     assert_accessible(page)
     page.get_by_label("Reference").fill(reference)
-    page.get_by_label("The young person's date of birth").fill("2012-03-27")
+    fill_date(page, "The young person's date of birth", "2012-03-27")
     page.get_by_role("button", name="Find the request").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Request {reference}")
     assert_accessible(page)

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_shell import _sign_in
 from tests.helpers.axe import assert_accessible
+from tests.helpers.dates import fill_date
 from tests.waits.helpers import make_journey, make_service
 from webapp import clock
 from webapp.bookings import places, service, sessions
@@ -70,12 +71,12 @@ def test_offers_and_date_of_birth_pages_at_320px(browser, live_server, frozen_cl
 
     page.goto(f"/bookings/slots/{full.id}/wait")
     expect(page.get_by_text("Notifications are off, so we could not tell you")).to_be_visible()
-    expect(page.get_by_label("Your date of birth")).to_be_visible()
+    expect(page.get_by_role("group", name="Your date of birth")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Join the waiting list").click()
     expect(page.locator(".error-summary")).to_be_visible()  # the date of birth, asked by the field
     assert_accessible(page)
-    page.get_by_label("Your date of birth").fill("2010-02-03")
+    fill_date(page, "Your date of birth", "2010-02-03")
     page.get_by_role("button", name="Join the waiting list").click()
     expect(page.get_by_text("Notifications are off on all your devices")).to_be_visible()
     expect(page.get_by_role("link", name="Turn on notifications")).to_be_visible()
@@ -85,7 +86,7 @@ def test_offers_and_date_of_birth_pages_at_320px(browser, live_server, frozen_cl
                                                          "Art group", "young_people"))[0].slots[0]
     db.session.commit()
     page.goto(f"/bookings/slots/{free.id}/book")
-    expect(page.get_by_label("Your date of birth")).to_have_count(0)  # kept with the account now
+    expect(page.get_by_role("group", name="Your date of birth")).to_have_count(0)  # kept with the account now
     page.get_by_role("button", name="Book this time").click()
     expect(page.get_by_role("heading", name="My bookings")).to_be_visible()
     page.goto(f"/bookings/slots/{later.id}/book")

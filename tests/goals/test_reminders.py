@@ -85,6 +85,6 @@ def test_no_active_goal_no_reminder(app, frozen_clock, young):
 
 
 def test_the_job_is_in_the_worker(app):
-    from webapp.hooks import hooks_for
+    from webapp import jobs
 
-    assert "goal check-in reminders" in [name for name, _job in hooks_for(app).worker_jobs]
+    assert jobs.get("goal-reminders", app).run is reminders.schedule_due_reminders

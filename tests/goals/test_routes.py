@@ -132,7 +132,7 @@ def test_the_chart_is_drawn_from_the_goals_own_ratings(app, signed_in, young, fr
     service.check_in(other.user_id, other.id, 8)
     db.session.commit()
     page = signed_in.get(f"/goals/{goal.id}").get_data(as_text=True)
-    circles = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="7"[^>]*data-rating="(\d+)"', page)
+    circles = re.findall(r'<circle cx="([\d.]+)%" cy="([\d.]+)" r="7"[^>]*data-rating="(\d+)"', page)
     assert [int(r) for _x, _y, r in circles] == [2, 4, 3, 7]
     assert [float(y) for _x, y, _r in circles] == [round(charts.y_for(v), 1) for v in (2, 4, 3, 7)]
     xs = [float(x) for x, _y, _r in circles]

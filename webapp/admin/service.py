@@ -309,6 +309,20 @@ class Workers:
 
 
 @dataclass(frozen=True)
+class JobState:
+    job: Any  # webapp.jobs.Job
+    last_run_at: datetime | None
+
+
+def _jobs(database_up: bool) -> tuple[JobState, ...]:
+    from webapp import jobs
+    from webapp.worker import last_runs
+
+    runs = last_runs() if database_up else {}
+    return tuple(JobState(job, runs.get(job.name)) for job in jobs.registered())
+
+
+@dataclass(frozen=True)
 class Health:
     checked_at: datetime
     database_up: bool
@@ -323,6 +337,10 @@ class Health:
     risk_overdue: tuple[int, datetime | None] | None = None
     # Failed sign-ins in the last 24 hours (the sign-in throttle's audit); None when the database is down.
     sign_in: accounts.SignInFailures | None = None
+    # Texts, emails and letters through NHS Notify (webapp/messaging); None when the database is down.
+    messages: Outbox | None = None
+    # Every registered worker job, with when it last ran (jobs with a schedule; None when not known).
+    jobs: tuple[JobState, ...] = ()
 
     @property
     def problems(self) -> int:
@@ -336,6 +354,8 @@ class Health:
             count += self.push.failed > 0 or self.push.overdue > 0
         if self.front_door is not None:
             count += self.front_door.failed > 0 or self.front_door.overdue > 0
+        if self.messages is not None:
+            count += self.messages.failed > 0 or self.messages.overdue > 0
         if self.risk_overdue is not None:
             count += self.risk_overdue[0] > 0
         if self.sign_in is not None:
@@ -378,7 +398,11 @@ def _offline_version() -> str | None:
 
 def health() -> Health:
     """What an admin needs to see that Flourish is working. Read-only."""
+    from dataclasses import replace
+
     from webapp.core.service import database_is_up
+    from webapp.messaging.admin import held_by_refused_key
+    from webapp.messaging.models import Message
     from webapp.notifications.models import ScheduledNotification
     from webapp.support.models import FrontDoorDelivery
 
@@ -386,16 +410,19 @@ def health() -> Health:
     started = time.perf_counter()
     up = database_is_up()
     took = round((time.perf_counter() - started) * 1000) if up else None
-    workers = push = front_door = risk_overdue = sign_in = None
+    workers = push = front_door = risk_overdue = sign_in = messages = None
     if up:
         from webapp.support.service import overdue_signals
 
         risk_overdue = overdue_signals()
         workers = _workers(now)
         push = _outbox(ScheduledNotification, now)
+        messages = _outbox(Message, now)
+        messages = replace(messages, overdue=messages.overdue + held_by_refused_key(now - OVERDUE_AFTER))
         front_door = _outbox(FrontDoorDelivery, now)
         sign_in = accounts.sign_in_failures(now)
     return Health(checked_at=now, database_up=up, database_ms=took, database_kind=db.engine.dialect.name,
                   workers=workers, push=push, front_door=front_door,
                   front_door_webhook=bool(current_app.config.get("FRONT_DOOR_WEBHOOK_URL")),
-                  offline_version=_offline_version(), risk_overdue=risk_overdue, sign_in=sign_in)
+                  offline_version=_offline_version(), risk_overdue=risk_overdue, sign_in=sign_in,
+                  jobs=_jobs(up), messages=messages)

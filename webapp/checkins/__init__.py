@@ -17,9 +17,14 @@ def init_app(app: Flask) -> None:
     hooks.staff_links.append(Link("checkins.lists", _l("Check-ins while waiting"),
                                   _l("\"OK now\" answers to confirm, who would like a call, and who we have not "
                                      "heard from."), roles=("clinician", "admin")))
-    hooks.worker_jobs.append(("ask how things are while waiting", service.ask_due))
-    hooks.worker_jobs.append(("remind unanswered check-ins", service.remind_due))
-    hooks.worker_jobs.append(("offer help that fits while waiting", offers.offer_due))
+    from webapp import jobs
+
+    jobs.register(app, jobs.Job("check-in-asks", _l("Asks everyone whose check-in is due how things are."),
+                                service.ask_due, lock=jobs.CLUSTER))
+    jobs.register(app, jobs.Job("check-in-reminders", _l("Reminds once about a check-in left unanswered."),
+                                service.remind_due, lock=jobs.ROWS))
+    jobs.register(app, jobs.Job("check-in-offers", _l("Offers help that fits to each request waiting without one."),
+                                offers.offer_due, lock=jobs.ROWS))
     hooks.demo_seeders.append(("check-ins while waiting", demo.seed))
 
 

@@ -117,9 +117,37 @@ def _ask_many(due: list[tuple[int, int | None, str]]) -> None:
     made = db.session.execute(
         insert(WaitCheckIn).returning(WaitCheckIn.id, WaitCheckIn.request_id, sort_by_parameter_order=True),
         [{"request_id": request_id, "asked_at": now, "asked_by": SCHEDULE} for request_id, _user, _ref in due]).all()
+    from webapp.messaging.service import users_with_channels
+
+    asked = [(check_in_id, request_id, user_id, reference)
+             for (check_in_id, request_id), (_id, user_id, reference) in zip(made, due, strict=True)]
+    chose = users_with_channels({user_id for _c, _r, user_id, _ref in asked if user_id is not None})
     schedule_many([_notification(user_id, reference, check_in_id, request_id)
-                   for (check_in_id, request_id), (_id, user_id, reference) in zip(made, due, strict=True)
-                   if user_id is not None])
+                   for check_in_id, request_id, user_id, reference in asked
+                   if user_id is not None and user_id not in chose])
+    _tell_by_channels([(check_in_id, request_id) for check_in_id, request_id, user_id, _ref in asked
+                       if user_id is None or user_id in chose])
+
+
+def _tell_by_channels(asked: list[tuple[int, int]]) -> None:
+    """Those who chose texts, emails or letters, and requesters without an account (by the ways they
+    allowed): one by one through webapp/messaging (a few, next to the many push reminders above)."""
+    if not asked:
+        return
+    requests = {req.id: req for req in db.session.scalars(
+        select(SupportRequest).where(SupportRequest.id.in_([request_id for _c, request_id in asked])))}
+    for check_in_id, request_id in asked:
+        _tell(requests[request_id], check_in_id)
+
+
+def _tell(req: SupportRequest, check_in_id: int) -> None:
+    from webapp.messaging.service import absolute_link, notify, push_arguments
+
+    scheduled = _notification(req.requester_user_id or 0, req.reference, check_in_id, req.id)
+    page = scheduled["url"] if req.requester_user_id is not None else "/track"
+    notify(user_id=req.requester_user_id, request=req, kind=scheduled["kind"], template="check_in",
+           personalisation={"link": absolute_link(page)}, push=push_arguments(scheduled),
+           subject_type=scheduled["subject_type"], subject_id=check_in_id)
 
 
 def ask_now(req: SupportRequest, user) -> WaitCheckIn:
@@ -141,17 +169,9 @@ def _ask(req: SupportRequest, asked_by: str) -> WaitCheckIn:
 
 
 def _notify(req: SupportRequest, check_in: WaitCheckIn) -> None:
-    _notify_user(req.requester_user_id, req.reference, check_in)
-
-
-def _notify_user(user_id: int | None, reference: str, check_in: WaitCheckIn) -> None:
-    """A notification to a signed-in requester (through the outbox: quiet hours and discreet text apply).
-    Someone who follows by /track sees the question at the top of the request's page."""
-    if user_id is None:
-        return
-    from webapp.notifications.service import schedule
-
-    schedule(**_notification(user_id, reference, check_in.id, check_in.request_id))
+    """By the requester's channels (webapp/messaging): push, text, email or letter in their order; a
+    requester without an account by the ways they allowed on the request."""
+    _tell(req, check_in.id)
 
 
 def _notification(user_id: int, reference: str, check_in_id: int, request_id: int) -> dict:

@@ -1,5 +1,7 @@
 """Home, urgent help, health check and error pages."""
 
+from datetime import timedelta
+
 from flask import Flask
 
 
@@ -11,8 +13,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["crisis_line"] = service.crisis_line
     app.jinja_env.globals["urgent_lines"] = service.lines_for
 
-    from webapp.hooks import hooks_for
-    from webapp.retention import apply_retention
-    from webapp.worker import HOUSEKEEPING_EVERY, at_most_every
+    from flask_babel import lazy_gettext as _l
 
-    hooks_for(app).worker_jobs.append(("retention", at_most_every("retention", HOUSEKEEPING_EVERY, apply_retention)))
+    from webapp import jobs
+    from webapp.retention import apply_retention
+
+    jobs.register(app, jobs.Job("retention", _l("Deletes what is kept past its time (retention rules)."),
+                                apply_retention, lock=jobs.CLUSTER, every=jobs.HOUSEKEEPING_EVERY,
+                                budget=timedelta(seconds=60)))

@@ -31,6 +31,11 @@ def _render(status: int, template: str, **context):
 def init_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        from webapp.page_cache import csrf_missing
+
+        again = csrf_missing()  # a kept page's form sent without JavaScript: shown again, not acted on
+        if again is not None:
+            return again
         log.info("csrf refused endpoint=%s", request.endpoint)
         return _render(400, "errors/csrf.html", code="csrf_failed")
 

@@ -20,8 +20,8 @@ SERVICE_WORKER_DIR = ROOT / "service_worker"
 SERVICE_WORKER_SOURCE = SERVICE_WORKER_DIR / "service-worker.js"
 THEME_COLOUR = "#005eb8"
 BACKGROUND_COLOUR = "#f0f4f5"
-STATIC_PRECACHE = ("css/app.css", "js/app.js", "js/quick-exit.js", "js/csrf.js", "icons/icon-192.png",
-                   "icons/icon-512.png", "icons/icon-maskable-512.png")
+STATIC_PRECACHE = ("css/app.css", "js/app.js", "js/quick-exit.js", "js/exit-guard.js", "js/csrf.js",
+                   "icons/icon-192.png", "icons/icon-512.png", "icons/icon-maskable-512.png")
 
 
 @lru_cache(maxsize=256)

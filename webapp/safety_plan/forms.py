@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
-from webapp.forms import BaseForm, LocalDateField, input_required, max_length
+from webapp.forms import BaseForm, LocalDateField, days_ahead, input_required, max_length
 from webapp.safety_plan import service
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
@@ -57,7 +57,7 @@ class ShareForm(BaseForm):
 
 
 class ReviewForm(BaseForm):
-    review_on = LocalDateField(_l("Day to look over my plan again"), validators=[Optional()],
+    review_on = LocalDateField(_l("Day to look over my plan again"), validators=[Optional()], example=days_ahead(28),
                                description=_l("We will send a reminder that says only \"A reminder you asked for\". "
                                               "Leave it empty for no reminder."))
 

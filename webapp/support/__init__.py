@@ -1,5 +1,7 @@
 """Request for support: the form, risk, timeline, FHIR record, front-door outbox and API, triage."""
 
+from datetime import timedelta
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -36,9 +38,18 @@ def init_app(app: Flask) -> None:
     hooks.staff_links.append(Link("support_staff.undelivered", _l("Records not yet delivered"),
                                   _l("Requests the front door's system has not yet received, and for how long."),
                                   roles=("clinician", "admin")))
-    hooks.worker_jobs.append(("deliver requests to the front door", delivery.deliver_due))
-    hooks.worker_jobs.append(("delete old request drafts", drafts.delete_old_drafts))
+    from webapp import jobs
+
+    jobs.register(app, jobs.Job(
+        "front-door", _l("Delivers requests for support and their updates to the front door's webhook."),
+        delivery.deliver_due, lock=jobs.ROWS, budget=timedelta(seconds=10),
+        first="requests on the urgent path (risk signals, urgent) before routine ones"))
+    jobs.register(app, jobs.Job("request-drafts", _l("Deletes request drafts left untouched."),
+                                drafts.delete_old_drafts, lock=jobs.CLUSTER, every=jobs.HOUSEKEEPING_EVERY))
     register_rule(RetentionRule("old status idempotency keys", lambda: models.StatusIdempotencyKey, "created_at",
                                 idempotency.KEEP_FOR))
     hooks.demo_seeders.append(("support requests", demo.seed_requests))
     hooks.personal_data_exporters.append(("requests_for_support", service.export_for))
+    from webapp.support import lookups
+
+    hooks.personal_data_exporters.append(("track_lookups_of_my_requests", lookups.export_for))

@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from webapp import clock
 from webapp.extensions import db
+from webapp.forms import date_from_form_values
 from webapp.support import forms
 from webapp.support.ages import YOUNGEST_DECIDING_ABOUT_PARENTS, age_today
 from webapp.support.models import RequestDraft
@@ -75,8 +76,8 @@ def get_draft(draft_id: str | None) -> RequestDraft | None:
 
 def save_input(draft: RequestDraft, step: Step, formdata: MultiDict) -> None:
     """Keep what was typed on this step, field by field, as given (valid or not)."""
-    fields = [field.name for field in step.form_class(formdata=None, meta={"csrf": False})
-              if field.type != "CSRFTokenField"]
+    fields = [name for field in step.form_class(formdata=None, meta={"csrf": False})
+              if field.type != "CSRFTokenField" for name in getattr(field, "input_names", (field.name,))]
     kept = {name: [value[:5000] for value in formdata.getlist(name)][:20] for name in fields if name in formdata}
     inputs = dict(draft.answers or {})
     inputs[step.name] = kept
@@ -115,11 +116,8 @@ def audience(draft: RequestDraft) -> str:
 
 
 def young_person_age(draft: RequestDraft) -> int | None:
-    raw = _first_values(draft, "young-person").get("date_of_birth")
-    try:
-        return age_today(date.fromisoformat(raw)) if raw else None
-    except ValueError:
-        return None
+    born = date_from_form_values(_first_values(draft, "young-person"), "date_of_birth")
+    return age_today(born) if born else None
 
 
 def applicable_steps(draft: RequestDraft) -> list[Step]:
@@ -335,3 +333,53 @@ def drafts_for_export(user_id: int) -> list[dict[str, Any]]:
     rows = db.session.scalars(select(RequestDraft).where(RequestDraft.user_id == user_id,
                                                          RequestDraft.submitted_request_id.is_(None)))
     return [{"started_at": d.created_at.isoformat(), "typed_so_far": d.answers} for d in rows]
+
+
+# -- asked once (#21 item 7): what a signed-in person's account already knows ----------------------
+
+ACCOUNT_ROLES = ("young_person", "parent", "professional")
+
+
+def account_answers(user) -> dict[str, dict[str, str]]:
+    """What the account knows, by step and field: who is asking, a young person's date of birth, the
+    email address (a professional's work address), a professional's organisation."""
+    role = str(getattr(user, "role", "") or "")
+    if not getattr(user, "is_authenticated", False) or role not in ACCOUNT_ROLES:
+        return {}
+    known: dict[str, dict[str, str]] = {"who": {"requester_type": role}}
+    if role == "young_person" and user.date_of_birth:
+        known["young-person"] = {"date_of_birth": user.date_of_birth.isoformat()}
+    if role == "professional":
+        known["about-you-professional"] = {"requester_email": user.email,
+                                           **({"organisation": user.organisation} if user.organisation else {})}
+    else:
+        known["contact"] = {"email": user.email}
+    return known
+
+
+def prefill_from_account(draft: RequestDraft, user) -> None:
+    """A new draft starts with what the account knows, so it is shown for checking, not asked again."""
+    answers = dict(draft.answers or {})
+    for step_name, values in account_answers(user).items():
+        answers[step_name] = {**answers.get(step_name, {}), **{name: [value] for name, value in values.items()}}
+    draft.answers = answers
+
+
+def from_account(draft: RequestDraft, step: Step, user) -> dict[str, str]:
+    """This step's fields still holding the account's value: shown as a line to check, with a change link."""
+    known = account_answers(user).get(step.name, {})
+    kept = (draft.answers or {}).get(step.name) or {}
+    return {name: value for name, value in known.items() if kept.get(name) == [value]}
+
+
+def keep_account_answers(draft: RequestDraft, step: Step, formdata: MultiDict, user) -> MultiDict:
+    """The page sent without the fields shown as "from your account": add them back from the draft."""
+    shown = from_account(draft, step, user)
+    missing = {name: value for name, value in shown.items()
+               if not any(key == name or key.startswith(f"{name}-") for key in formdata)}
+    if not missing:
+        return formdata
+    merged = MultiDict(formdata)
+    for name, value in missing.items():
+        merged.add(name, value)
+    return merged

@@ -13,10 +13,11 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import Optional, ValidationError
 
 from webapp.forms import BaseForm, LocalDateField, input_required, max_length, required
+from webapp.support import checks
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 # The risk questions: "not sure" is a real answer, and counts as a possible risk (see drafts.any_risk).
-NOT_SURE = "not_sure"
+NOT_SURE = checks.NOT_SURE
 YES_NO_NOT_SURE = [*YES_NO, (NOT_SURE, _l("I'm not sure"))]
 TEXT_LIMIT = 3000
 SHORT_LIMIT = 120
@@ -71,16 +72,7 @@ def normalise_postcode(value: str) -> str | None:
     return f"{match.group(1)} {match.group(2)}" if match else None
 
 
-def nhs_number_is_valid(value: str) -> bool:
-    """Ten digits whose last is the modulus 11 check digit of the first nine (weights 10 to 2)."""
-    digits = re.sub(r"\s", "", value or "")
-    if not re.fullmatch(r"\d{10}", digits):
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(digits[9])
+nhs_number_is_valid = checks.nhs_number_is_valid  # shared with the FHIR record (webapp/support/checks.py)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -220,7 +212,7 @@ RISK_QUESTIONS = {
     "risk_being_hurt": (_l("Is someone hurting you, or making you feel unsafe?"),
                         _l("Is someone hurting them, or making them feel unsafe?")),
 }
-RISK_FIELDS = tuple(RISK_QUESTIONS)
+RISK_FIELDS = checks.RISK_FIELDS  # the same names as RISK_QUESTIONS (tests/support/test_checks.py)
 # Each question's own error, so an error summary read aloud says which question is unanswered.
 RISK_ERRORS = {
     "risk_ending_life": (_l("Answer whether you are having thoughts of ending your life."),
@@ -299,6 +291,7 @@ ABOUT_ME_FIELDS = ("name_used", "what_matters", "helped_before", "contact_prefer
 
 
 FAMILY_CONTACT_UNDER = 16  # a professional gives a parent or carer's contact details for a younger child
+UPDATES_FIELDS = ("updates_text", "updates_email", "updates_letter", "updates_first")
 FAMILY_FIELDS = ("family_knows", "family_knows_why_not", "parent_carer_name", "parent_carer_relationship")
 PHONE_NOT_ALLOWED = _l("You gave a phone number but did not say how we may use it. Tick call, text or voicemail, "
                        "or give another way.")
@@ -337,6 +330,13 @@ class ContactForm(DraftForm):
     address = TextAreaField(_l("Address for letters"), description=_l("Only needed if we can send a letter."),
                             validators=[max_length(300)])
     no_safe_contact = BooleanField(_l("There is no safe way to contact me"))
+    # Updates about the request by text, email or letter (webapp/messaging), in the order chosen.
+    updates_text = BooleanField(_l("By text message, to the mobile number above"))
+    updates_email = BooleanField(_l("By email, to the address above"))
+    updates_letter = BooleanField(_l("By letter, to the address above"))
+    updates_first = RadioField(_l("If you ticked more than one, which should we try first?"),
+                               choices=[("sms", _l("Text message")), ("email", _l("Email")), ("letter", _l("Letter"))],
+                               validate_choice=False)
     best_times = StringField(_l("Best times to contact (optional)"),
                              description=_l("For example after 4pm on weekdays."),
                              validators=[max_length(200)])
@@ -378,7 +378,41 @@ class ContactForm(DraftForm):
 
     def asked(self, name: str) -> bool:
         """Whether this requester is asked `name` (answers not asked are left out of the request)."""
+        if name in UPDATES_FIELDS:
+            return self.requester != "professional"  # the details given are someone else's
         return self.family if name in FAMILY_FIELDS else True
+
+    def validate_updates_text(self, field):
+        from webapp.messaging.addresses import AddressError, normalise_mobile
+
+        if not field.data:
+            return
+        if not self.can_text.data:
+            raise ValidationError(_l("Tick \u201cYou can send a text message\u201d above, or untick updates by text."))
+        try:
+            normalise_mobile(self.phone.data)
+        except AddressError as error:
+            raise ValidationError(error.message) from None
+
+    def validate_updates_email(self, field):
+        if field.data and not _given(self.email):
+            raise ValidationError(_l("Give an email address above, or untick updates by email."))
+
+    def validate_updates_letter(self, field):
+        from webapp.messaging.channels import address_from_text
+
+        if not field.data:
+            return
+        if not self.can_letter.data:
+            raise ValidationError(_l("Tick \u201cYou can send a letter\u201d above, or untick updates by letter."))
+        if address_from_text(self.address.data) is None:
+            raise ValidationError(_l("Give the full address above, with the postcode on its last line, or "
+                                     "untick updates by letter."))
+
+    def validate_updates_first(self, field):
+        chosen = {"sms": self.updates_text.data, "email": self.updates_email.data, "letter": self.updates_letter.data}
+        if field.data and (field.data not in chosen or not chosen[field.data]):
+            raise ValidationError(_l("Choose one of the ways you ticked, or leave this empty."))
 
     def _phone_ways(self) -> bool:
         return bool(self.can_call.data or self.can_text.data or self.can_voicemail.data)

@@ -182,3 +182,20 @@ class FrontDoorDelivery(OutboxMixin, db.Model):
     last_status_code: Mapped[int | None] = mapped_column(Integer)
 
     request: Mapped[SupportRequest] = relationship()
+
+
+# -- added for the young person's view of /track (migration 0020) ------------------------------
+
+
+class TrackLookup(db.Model):
+    """A /track look-up of a request (its reference and date of birth given): when, and nothing else.
+
+    A young person sees each on their timeline ("Someone looked up your request ..."), so a parent
+    or carer following it is never unseen. No IP address, device or who: only the time.
+    """
+
+    __tablename__ = "support_track_lookups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("support_requests.id", ondelete="CASCADE"), index=True)
+    looked_up_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -42,9 +42,13 @@ def page(req, via_track: bool, worse_form=None, answer_form=None, status: int = 
     from webapp.checkins import offers
     from webapp.checkins import service as checkins
     from webapp.checkins.forms import CheckInForm, ComeBackForm
+    from webapp.support import lookups
 
+    entries = service.timeline(req)
+    if lookups.shown_to_young_person(req, via_track):
+        entries = sorted([*entries, *lookups.lookup_entries(req)], key=lambda entry: entry.at)
     return render_template(
-        "support/timeline.html", req=req, support_request=req, entries=service.timeline(req), via_track=via_track,
+        "support/timeline.html", req=req, support_request=req, entries=entries, via_track=via_track,
         question=service.open_question(req), waiting=service.still_waiting(req),
         worse_form=worse_form or WorseForm(), answer_form=answer_form or AnswerForm(),
         worse_url=url_for(f"{bp.name}.track_worse" if via_track else f"{bp.name}.worse", reference=req.reference),
@@ -111,6 +115,10 @@ def track():
     if form.validate_on_submit():
         req = service.find_for_tracking(form.reference.data, form.date_of_birth.data)
         if req is not None:
+            from webapp.support import lookups
+
+            lookups.record_lookup(req)
+            db.session.commit()
             session[TRACKED_KEY] = [req.reference, *[r for r in session.get(TRACKED_KEY, [])
                                                      if r != req.reference]][:5]
             return redirect(url_for(".track_page", reference=req.reference), 303)

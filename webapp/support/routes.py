@@ -40,9 +40,13 @@ def start():
             abort(400)
         if draft is None or request.form.get("again"):
             draft = drafts.new_draft(current_user.id if current_user.is_authenticated else None)
+            drafts.prefill_from_account(draft, current_user)
             session[DRAFT_KEY] = draft.id
             db.session.commit()
-        return redirect(url_for(".step", step_name=drafts.applicable_steps(draft)[0].name), 303)
+        steps = drafts.applicable_steps(draft)
+        # Who is asking is known from the account: start at the next step (the answer is on Back).
+        first = steps[1] if drafts.from_account(draft, steps[0], current_user) and len(steps) > 1 else steps[0]
+        return redirect(url_for(".step", step_name=first.name), 303)
     return render_template("support/start.html", draft=draft, form=BaseForm())
 
 
@@ -56,8 +60,9 @@ def step(step_name: str):
         return redirect(url_for(".step", step_name=drafts.applicable_steps(draft)[0].name))
     changing = bool(request.values.get("change"))
     if request.method == "POST":
-        form = drafts.make_form(draft, current, formdata=request.form)
-        drafts.save_input(draft, current, request.form)
+        formdata = drafts.keep_account_answers(draft, current, request.form, current_user)
+        form = drafts.make_form(draft, current, formdata=formdata)
+        drafts.save_input(draft, current, formdata)
         db.session.commit()
         if form.validate():
             return redirect(_after(draft, current, form, changing), 303)
@@ -66,6 +71,19 @@ def step(step_name: str):
         if request.args.get("review"):
             form.validate()
     return _render_step(draft, current, form, changing)
+
+
+@bp.route("/<step_name>/autosave", methods=["POST"])
+def autosave(step_name: str):
+    """What is typed on a step, kept as it is typed (the page's script sends it; CSRF checked as for any
+    POST), so a quick exit, a closed tab or a lost phone signal never loses it. Nothing is validated."""
+    draft = _draft()
+    current = drafts.STEPS_BY_NAME.get(step_name)
+    if draft is None or current is None or current not in drafts.applicable_steps(draft):
+        return "", 404
+    drafts.save_input(draft, current, drafts.keep_account_answers(draft, current, request.form, current_user))
+    db.session.commit()
+    return "", 204
 
 
 def _after(draft, current, form, changing: bool) -> str:
@@ -77,11 +95,25 @@ def _after(draft, current, form, changing: bool) -> str:
     return url_for(".step", step_name=following.name) if following else url_for(".check")
 
 
+def _shown_from_account(draft, current, form) -> dict[str, str]:
+    """Fields shown as a line to check ("from your account") rather than asked: not one being changed
+    (`?edit=<field>`) or in error."""
+    from datetime import date
+
+    from webapp.i18n import local_date
+
+    editing = request.args.get("edit")
+    return {name: local_date(date.fromisoformat(value)) if name == "date_of_birth" else value
+            for name, value in drafts.from_account(draft, current, current_user).items()
+            if name != editing and not getattr(form, name).errors}
+
+
 def _render_step(draft, current, form, changing: bool):
     back = drafts.previous_step(draft, current)
     status = 400 if form.errors else 200
     return render_template(f"support/steps/{current.name.replace('-', '_')}.html", form=form, step=current,
                            progress=_progress(draft, current), changing=changing, age_messages=AGE_MESSAGES,
+                           from_account=_shown_from_account(draft, current, form),
                            back_url=url_for(".check") if changing else (
                                url_for(".step", step_name=back.name) if back else url_for(".start"))), status
 

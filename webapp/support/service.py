@@ -292,16 +292,19 @@ def lock(req: SupportRequest) -> SupportRequest:
 # -- changes ---------------------------------------------------------------------------------------
 
 def _tell_requester(req: SupportRequest) -> None:
-    if req.requester_user_id is None:
-        return
+    """By the requester's channels (webapp/messaging): an account's push, text, email or letter in
+    their order; without an account, the ways they allowed on the request's contact step."""
+    from webapp.messaging.service import absolute_link, notify
     from webapp.notifications.models import REQUEST_UPDATE
-    from webapp.notifications.service import schedule
 
-    schedule(user_id=req.requester_user_id, kind=REQUEST_UPDATE, due_at=clock.now(),
-             title=N_("Update on your request"),
-             body=N_("There is news about your request for support (%(reference)s)."),
-             params={"reference": req.reference}, url=f"/request-support/my-requests/{req.reference}",
-             subject_type="support_request", subject_id=req.id, topic=f"request-{req.id}")
+    page = f"/request-support/my-requests/{req.reference}" if req.requester_user_id is not None else "/track"
+    notify(user_id=req.requester_user_id, request=req, kind=REQUEST_UPDATE, template="request_update",
+           personalisation={"reference": req.reference, "link": absolute_link(page)},
+           push={"title": N_("Update on your request"),
+                 "body": N_("There is news about your request for support (%(reference)s)."),
+                 "params": {"reference": req.reference}, "url": f"/request-support/my-requests/{req.reference}",
+                 "topic": f"request-{req.id}"},
+           subject_type="support_request", subject_id=req.id)
 
 
 def send_update(req: SupportRequest) -> None:

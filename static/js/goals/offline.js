@@ -6,7 +6,9 @@ import { addToQueue, askForBackgroundSync, loadCopy, newId, queued, sendQueued }
 const root = document.querySelector("[data-goals-offline]");
 
 function formatWhen(iso) {
-  const lang = document.documentElement.lang || "en";
+  // English as written in the UK ("6 Dec 2026, 14:30"), as the server writes it (webapp/i18n.py).
+  const page = document.documentElement.lang || "en";
+  const lang = page === "en" ? "en-GB" : page;
   try {
     return new Date(iso).toLocaleString(lang, { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/London" });
   } catch (error) {
