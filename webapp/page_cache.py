@@ -68,7 +68,7 @@ PAGES: dict[str, tuple[str, ...]] = {
 # same way (webapp.selfhelp.routes). The others get a "press once more" page holding what was sent.
 SHOWN_AGAIN = frozenset({"bookings.index"})
 CONFIRMED = frozenset({"accounts.set_language", "waits.index"})
-TOKEN_FIELD = "csrf_token"  # noqa: S105 - the form field's name, not a secret
+TOKEN_FIELD = "csrf_token"  # noqa: S105  # nosec B105 (the form field's name)
 
 
 @dataclass(frozen=True)
