@@ -68,7 +68,7 @@ PAGES: dict[str, tuple[str, ...]] = {
 # same way (webapp.selfhelp.routes). The others get a "press once more" page holding what was sent.
 SHOWN_AGAIN = frozenset({"bookings.index"})
 CONFIRMED = frozenset({"accounts.set_language", "waits.index"})
-TOKEN_FIELD = "csrf_token"  # noqa: S105  # nosec B105 (the form field's name)
+CSRF_FIELD_NAME = "csrf_token"  # the form field (and g key) Flask-WTF keeps the token under
 
 
 @dataclass(frozen=True)
@@ -311,7 +311,7 @@ def keep(response: Response) -> Response:
             or "no-store" in response.headers.get("Cache-Control", "")):
         return response
     body = response.get_data()
-    token = g.get(TOKEN_FIELD)
+    token = g.get(CSRF_FIELD_NAME)
     if token:
         body = body.replace(token.encode(), b"")
     environ[BODY] = body
@@ -328,7 +328,7 @@ def forget() -> None:
 # -- the token, filled in apart (static/js/app.js fetches it from /csrf-token, webapp/pwa) ---------
 
 def _token_missing() -> bool:
-    return request.method == "POST" and not request.form.get(TOKEN_FIELD) and not request.headers.get("X-CSRFToken")
+    return request.method == "POST" and not request.form.get(CSRF_FIELD_NAME) and not request.headers.get("X-CSRFToken")
 
 
 def csrf_missing() -> Response | tuple[str, int] | None:
@@ -348,7 +348,7 @@ def csrf_missing() -> Response | tuple[str, int] | None:
         response.status_code = 400
         return response
     if endpoint in CONFIRMED:
-        fields = [(name, value) for name, value in request.form.items(multi=True) if name != TOKEN_FIELD]
+        fields = [(name, value) for name, value in request.form.items(multi=True) if name != CSRF_FIELD_NAME]
         return render_template("errors/press_again.html", fields=fields, action=request.path), 400
     return None
 
