@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from tests.helpers.at_once import at_once
 from webapp import clock
 from webapp.extensions import db
 from webapp.messaging import receipts, service
@@ -129,3 +130,21 @@ def test_a_news_message_failed_for_good_keeps_no_words_after_its_fallback_is_que
     assert _row(row_id).personalisation == {}
     email = db.session.query(Message).filter(Message.channel == "email").one()
     assert email.personalisation == {"link": "https://x.test/track"}
+
+
+def test_the_same_temporary_failure_twice_at_once_queues_one_send_again(app):
+    """Notify may deliver a callback twice at once: under the row's lock the second sees the first's
+    change (a new round, no Notify id) and is stale, so the message goes once more, not twice."""
+    row_id, notify_id = _sent_text("discreet_news", {"link": "https://x.test/track"})
+    reference = _row(row_id).reference
+    body = {"id": notify_id, "reference": reference, "status": "temporary-failure"}
+
+    def receive():
+        applied = receipts.apply(body)
+        db.session.commit()
+        return applied.outcome
+
+    outcomes = at_once(app, receive, 4)
+    assert sorted(map(str, outcomes)) == ["None", "None", "None", TEMPORARY_FAILURE]
+    again = _row(row_id)
+    assert (again.round, again.status) == (1, PENDING)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from webapp import clock
 from webapp.extensions import db
@@ -71,6 +71,15 @@ def _find(notify_id: str, reference: str | None) -> Message | None:
     return row
 
 
+def _locked(row: Message) -> Message:
+    """The message read afresh under its row lock (an UPDATE of the row, which locks on both
+    databases), so two receipts at once, or a receipt racing the worker, are decided one after the
+    other on what the row holds now."""
+    db.session.execute(update(Message).where(Message.id == row.id).values(round=Message.round))
+    db.session.refresh(row)
+    return row
+
+
 def apply(body: object) -> Applied:
     """Apply one receipt (Notify's callback JSON). Raises ReceiptError (400, 404, 503 with a
     Retry-After, which Notify retries) and then changes nothing."""
@@ -80,6 +89,7 @@ def apply(body: object) -> Applied:
     row = _find(body["id"][:36], reference)
     if row is None:
         raise ReceiptError(404, "not_found", "No message with that id or reference")
+    row = _locked(row)
     status = body["status"]
     if status in IN_PROGRESS:
         return Applied(row.id, None)
