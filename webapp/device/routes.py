@@ -12,6 +12,7 @@ from flask import Blueprint, make_response, render_template, request
 bp = Blueprint("device", __name__, url_prefix="/this-device")
 
 CLEAR_SITE_DATA = '"cache", "storage"'
+CLEAR_HTTP_CACHE = '"cache"'
 COUNTED = ("mood_entries", "kept_pages", "goal_copies", "other_items")
 
 
@@ -31,8 +32,8 @@ def remove():
     counts = {name: _count(name) for name in COUNTED}
     removed_by_page = request.form.get("removed_by_page") == "1" and None not in counts.values()
     response = make_response(render_template("device/removed.html", counts=counts if removed_by_page else None))
-    if not removed_by_page:
-        # The browser removes it all; the page's script, when it ran, has already done so and keeps
-        # the record of a quick exit (which this header would also remove).
-        response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    # The browser's HTTP cache is out of a script's reach, so it is always cleared. Storage and the
+    # service worker's caches too when the page's script did not run; when it did, it has removed them
+    # itself and kept only the record of a quick exit (which "storage" would also remove).
+    response.headers["Clear-Site-Data"] = CLEAR_HTTP_CACHE if removed_by_page else CLEAR_SITE_DATA
     return response
