@@ -115,3 +115,40 @@ def test_a_weekly_session_made_twice_before_0017_stays_as_a_one_off_and_the_key_
         assert [row.series_id for row in rows] == [series_id, series_id, None]
         db.session.remove()
         downgrade(revision="base")
+
+
+def test_proofs_kept_twice_before_0022_are_kept_once_and_the_key_holds(tmp_path, worker_id):
+    """Two proofs at once could keep two rows before revision 0022: the upgrade keeps the first of each
+    (person, channel, address), without an account counted as one person, and then the keys hold."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    url = _fresh_url(tmp_path, worker_id)
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(tmp_path)})
+    with app.app_context():
+        upgrade(revision="0021")
+        users = [db.session.execute(text(
+            "INSERT INTO users (email, password_hash, role, session_version, created_at) "
+            "VALUES (:email, 'not a real hash', 'parent', 1, CURRENT_TIMESTAMP) RETURNING id"),
+            {"email": email}).scalar_one() for email in ("one@example.org", "two@example.org")]
+        proofs = [(users[0], "sms", "+447700900123"), (users[0], "sms", "+447700900123"),
+                  (users[0], "email", "a@example.org"), (users[1], "sms", "+447700900123"),
+                  (None, "sms", "+447700900123"), (None, "sms", "+447700900123"), (None, "sms", "+447700900999")]
+        for user_id, channel, address in proofs:
+            db.session.execute(text("INSERT INTO proved_contacts (user_id, channel, address, proved_at) "
+                                    "VALUES (:user_id, :channel, :address, CURRENT_TIMESTAMP)"),
+                               {"user_id": user_id, "channel": channel, "address": address})
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        kept = db.session.execute(text("SELECT id, user_id, channel, address FROM proved_contacts ORDER BY id")).all()
+        assert [row.id for row in kept] == [1, 3, 4, 5, 7]  # the first of each
+        for user_id in (users[0], None):
+            with pytest.raises(IntegrityError):
+                db.session.execute(text("INSERT INTO proved_contacts (user_id, channel, address, proved_at) "
+                                        "VALUES (:user_id, 'sms', '+447700900123', CURRENT_TIMESTAMP)"),
+                                   {"user_id": user_id})
+            db.session.rollback()
+        db.session.remove()
+        downgrade(revision="base")

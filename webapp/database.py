@@ -118,3 +118,27 @@ def hold_job_lock(name: str) -> bool:
         return bool(db.session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}))
     db.session.execute(text("UPDATE worker_heartbeats SET worker = worker WHERE 1 = 0"))
     return True
+
+
+def wait_for_key_lock(name: str) -> None:
+    """Wait for, then hold until commit or rollback, this transaction's lock on `name` (e.g. one
+    address): two transactions that check and then write for the same key (a limit per address) go one
+    after the other, across every worker and app instance, so neither decides on a count the other is
+    about to change.
+
+    PostgreSQL: a transaction-level advisory lock keyed by `name`, waited for (`hold_job_lock` gives
+    up instead); each statement after it sees what the transaction before it committed. SQLite has one
+    writer at a time: an UPDATE that changes nothing takes the write lock (waiting up to the busy
+    timeout), so whatever is read after it is the latest.
+    """
+    import hashlib
+
+    from sqlalchemy import text
+
+    from webapp.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"key:{name}".encode()).digest()[:8], "big", signed=True)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        return
+    db.session.execute(text("UPDATE worker_heartbeats SET worker = worker WHERE 1 = 0"))

@@ -127,6 +127,26 @@ def test_wrong_passwords_at_the_finish_are_slowed(client, frozen_clock):
     assert client.post_form("/register/finish", {"password": PASSWORD}).status_code == 303
 
 
+def test_the_password_typed_again_is_tried_under_the_sign_in_throttle(app, frozen_clock):
+    """`sign_up.try_password`, what the finish page asks (the page only shows the answer)."""
+    from webapp.accounts import sign_up as signing_up
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.7"}):
+        signing_up.start(email="sam@example.org", password=PASSWORD, role="parent", date_of_birth=None,
+                         display_name=None, organisation=None, language="en")
+        db.session.commit()
+        pending = db.session.query(SignUpRequest).one()
+        wrong = [signing_up.try_password(pending, "a wrong passphrase here") for _ in range(3)]
+        assert wrong == [signing_up.PasswordTry(matches=False)] * 3
+        waiting = signing_up.try_password(pending, PASSWORD)  # the right one, not looked at: wait first
+        assert not waiting.matches and waiting.wait is not None and waiting.wait.seconds > 0
+        frozen_clock.advance(timedelta(seconds=waiting.wait.seconds))
+        assert signing_up.try_password(pending, PASSWORD) == signing_up.PasswordTry(matches=True)
+        assert db.session.query(User).count() == 0  # trying makes no account: the page then finishes it
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.8"}):
+        assert signing_up.try_password(pending, PASSWORD).matches  # another client is not slowed by those
+
+
 def test_the_link_expires_after_a_day(client, frozen_clock):
     sign_up(client)
     frozen_clock.advance(timedelta(hours=24, seconds=1))

@@ -239,6 +239,20 @@ def test_tries_made_at_once_never_exceed_five(app, make_user, frozen_clock):
     assert not verification.confirm(user.id, "sms", PHONE, code)
 
 
+def test_codes_asked_for_at_once_never_exceed_three_an_hour(app, make_user, frozen_clock):
+    """Run on PostgreSQL too: each start takes the address's lock before it counts, so codes asked for
+    at the same moment (several workers, several app instances) are counted one after the other."""
+    from tests.helpers.at_once import at_once
+
+    askers = iter([make_user().id for _ in range(7)] + [None])  # whoever asks: the limit is the address's
+    results = at_once(app, lambda: verification.start(next(askers), "sms", PHONE, "en"), workers=8)
+    assert results.count(None) == verification.CODES_PER_HOUR, results
+    assert all(isinstance(result, verification.ProofError) for result in results if result is not None), results
+    db.session.expire_all()
+    assert db.session.query(ContactCode).count() == verification.CODES_PER_HOUR
+    assert len(sent_to(PHONE, "verify_code")) == verification.CODES_PER_HOUR
+
+
 def test_a_right_code_sent_twice_at_once_proves_once(app, make_user, frozen_clock):
     from tests.helpers.at_once import at_once
 
@@ -248,6 +262,26 @@ def test_a_right_code_sent_twice_at_once_proves_once(app, make_user, frozen_cloc
     results = at_once(app, lambda: verification.check(user.id, "sms", PHONE, code).outcome, workers=4)
     assert results.count(verification.Outcome.PROVED) == 1, results
     assert db.session.query(ProvedContact).count() == 1
+
+
+@pytest.mark.parametrize("with_account", [True, False])
+def test_one_address_proved_at_once_is_kept_once_and_nothing_fails(app, make_user, frozen_clock, with_account):
+    """Run on PostgreSQL too: the unique key (one for proofs without an account) keeps one row, and each
+    proof is added with ON CONFLICT DO NOTHING, so the others neither fail nor add a row or an audit line."""
+    from sqlalchemy import func, select
+
+    from tests.helpers.at_once import at_once
+    from webapp.audit import AuditEvent
+
+    user_id = make_user().id if with_account else None
+    results = at_once(app, lambda: verification.record_proof(user_id, "sms", "07700 900123"), workers=6)
+    assert results == [None] * 6
+    db.session.expire_all()
+    assert db.session.query(ProvedContact).count() == 1
+    assert verification.is_proved(user_id, "sms", PHONE)
+    audited = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                .where(AuditEvent.action == "contact.proved"))
+    assert audited == (1 if with_account else 0)
 
 
 def test_codes_links_and_proofs_without_an_account_go_by_retention(app, make_user, frozen_clock):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -127,6 +127,24 @@ def test_the_stand_in_refuses_a_key_that_is_not_ours(app, notify, send):
     stored = db.session.get(Message, row_id)
     assert stored.status == "pending" and "403" in stored.last_error  # waits for a good key, never failed
     assert notify.received == []
+
+
+def test_the_stand_in_tells_the_time_by_the_one_clock(frozen_clock, notify, send):
+    """Its messages' times and its receipts' come from `webapp.clock`, as every time in the app does."""
+    from webapp.messaging import admin
+
+    service.send_to_address(channel="sms", to="07700900123", template="verify_code", personalisation={"code": "1"},
+                            language="en")
+    db.session.commit()
+    send()
+    frozen_clock.advance(timedelta(minutes=3))
+    [message] = notify.received
+    assert message.created_at == clock.now() - timedelta(minutes=3)
+    [listed], problem = admin.standin_messages()  # as /dev/messages asks for them
+    assert problem is None and listed["created_at"] == "2026-06-15T11:00:00Z"
+    receipt = notify.receipt(message)
+    assert receipt["created_at"] == "2026-06-15T11:00:00Z"
+    assert receipt["completed_at"] == receipt["sent_at"] == "2026-06-15T11:03:00Z"
 
 
 def test_a_check_in_reaches_a_requester_without_an_account_by_the_way_they_allowed(client, notify, send, make_user):

@@ -3,15 +3,17 @@ twice, nothing held open, nothing kept that should not be."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 import requests
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from webapp import clock
+from webapp.accounts import verification
 from webapp.extensions import db
 from webapp.messaging import channels, sender, service
 from webapp.messaging.models import CANCELLED, Message
@@ -88,13 +90,21 @@ def test_no_database_transaction_is_open_while_notify_is_asked_or_sent_to(notify
 
 # -- H4: the time budget and a Notify outage inside a batch ---------------------------------------------
 
-def test_the_job_stops_inside_a_batch_when_over_its_budget_and_gives_the_rest_back_untried(notify, send, monkeypatch):
+def test_the_job_stops_inside_a_batch_when_over_its_budget_and_gives_the_rest_back_untried(notify, send):
     from webapp import jobs
 
+    budget = 1.0  # seconds: a pass's budget is real time (`jobs.budget`), whatever the clock says
     ids = [_text(), _text("07700900124"), _text("07700900125")]
-    answers = iter([False, False, True])  # the pass's check, the first row's, then over budget
-    monkeypatch.setattr(jobs, "over_budget", lambda: next(answers, True))
-    assert send() == 1
+
+    @notify.app.after_request
+    def answer_slowly(response):
+        # A Notify this slow uses the whole budget on one send: the pass is over its budget once the
+        # first answer is back, whatever else took time (it started before the send arrived here).
+        time.sleep(budget)
+        return response
+
+    with jobs.budget(budget):
+        assert send() == 1
     assert len(notify.received) == 1
     rest = [_row(row_id) for row_id in ids[1:]]
     assert all(row.status == PENDING and row.attempts == 0 and row.claimed_by is None for row in rest)
@@ -117,24 +127,32 @@ def test_a_5xx_stops_the_pass_and_the_rest_of_the_batch_waits_a_little_untried(f
 
 # -- L1: rows another worker took over ------------------------------------------------------------------
 
-def test_a_429_after_a_row_was_taken_over_by_another_worker_gives_the_rest_back(frozen_clock, notify, send,
-                                                                                monkeypatch):
-    ids = [_text(), _text("07700900124"), _text("07700900125")]
-    real = sender.keep_claim
+def test_a_429_after_a_row_was_taken_over_by_another_worker_gives_the_rest_back(app, frozen_clock, notify, send):
+    ids = [_text(), _text("07700900124"), _text("07700900125"), _text("07700900126")]
+    another_worker = "another-host:4242"
+    taken_over: list[int] = []
 
-    def first_taken_over(row, now=None):
-        if row.id == ids[0]:
-            db.session.commit()
-            db.session.expunge(row)  # as keep_claim leaves a row that is no longer ours: detached
-            return False
-        return real(row, now)
+    @notify.app.after_request
+    def meanwhile_another_worker_takes_over_the_second(response):
+        # While the first is being sent, the second row's claim passes to another worker (as one
+        # that found it stale would leave it), and Notify's next answer is 429.
+        if not taken_over:
+            taken_over.append(ids[1])
+            with app.app_context():
+                db.session.execute(update(Message).where(Message.id == ids[1])
+                                   .values(claimed_by=another_worker, claimed_at=clock.now()))
+                db.session.commit()
+                db.session.remove()
+            notify.fail_next(429)
+        return response
 
-    monkeypatch.setattr(sender, "keep_claim", first_taken_over)
-    notify.fail_next(429)
     send()
-    assert _row(ids[0]).status == SENDING  # left to its new owner
-    assert [_row(row_id).status for row_id in ids[1:]] == [PENDING, PENDING]
-    assert _row(ids[2]).next_attempt_at >= clock.now() + sender.RATE_LIMITED_RETRY
+    assert notify.answers == [201, 429]  # the second row was not sent: it is no longer this worker's
+    assert _row(ids[0]).status == SENT
+    taken = _row(ids[1])
+    assert taken.status == SENDING and taken.claimed_by == another_worker  # left to its new owner
+    assert [_row(row_id).status for row_id in ids[2:]] == [PENDING, PENDING]
+    assert _row(ids[3]).next_attempt_at >= clock.now() + sender.RATE_LIMITED_RETRY
 
 
 # -- M4: ask Notify before falling back ------------------------------------------------------------------
@@ -241,9 +259,10 @@ def test_a_number_changed_after_queuing_gets_nothing_sent_to_the_old_one(make_us
     assert notify.received == []  # the old email in its fallbacks is not used either
 
 
-def test_say_who_it_is_from_turned_off_after_queuing_sends_the_discreet_words(make_user, notify, send, monkeypatch):
-    monkeypatch.setattr(sender, "is_proved", lambda user_id, channel, address: True)
+def test_say_who_it_is_from_turned_off_after_queuing_sends_the_discreet_words(make_user, notify, send):
     user_id = _person_with_channels(make_user, name_service=True)
+    verification.record_proof(user_id, "sms", "07700900123")  # proved: detailed words may go to it
+    db.session.commit()
     row_id = _news(user_id, detailed=True)
     channels.save(user_id, order=["sms", "email"], phone="+447700900123", email="me@example.org", address=None,
                   name_service=False)
@@ -255,9 +274,8 @@ def test_say_who_it_is_from_turned_off_after_queuing_sends_the_discreet_words(ma
 
 # -- H3: each fallback decides detailed-or-discreet again --------------------------------------------------
 
-def test_a_fallback_to_an_unproved_email_or_a_letter_is_discreet_never_skipped_or_detailed(notify, send,
-                                                                                           monkeypatch):
-    monkeypatch.setattr(sender, "is_proved", lambda user_id, channel, address: channel == "sms")
+def test_a_fallback_to_an_unproved_email_or_a_letter_is_discreet_never_skipped_or_detailed(notify, send):
+    verification.record_proof(None, "sms", "07700900123")  # the number is proved, the email is not
     row = service.queue(channel="sms", to="07700900123", template="request_update",
                         personalisation={"reference": "FL-9", "link": "https://x.test/track"}, language="en",
                         sensitive=True, fallbacks=[{"channel": "email", "to": "parent@example.org"},

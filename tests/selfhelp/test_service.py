@@ -130,6 +130,14 @@ def test_danger_answers():
     assert not _answers().in_danger
 
 
+def test_danger_answers_count_with_the_rest_of_the_form_empty():
+    """What the page decides before the form is checked (the route asks the service, never decides itself)."""
+    assert service.in_danger("suicidal", None) and service.in_danger(None, "danger")
+    assert service.in_danger("worry", "danger") and service.in_danger("suicidal", "while")
+    assert not service.in_danger(None, None) and not service.in_danger("worry", "while")
+    assert not service.in_danger("", "")
+
+
 def test_suggestions_for_worry(app):
     result = service.suggest(_answers(), "en")
     assert result.topic.slug == "worry"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from tests.support.helpers import STEP_DATA
@@ -77,3 +78,44 @@ def test_without_an_account_everything_is_asked(client, frozen_clock):
     client.post_form("/request-support/who", {"requester_type": "young_person"})
     assert 'name="date_of_birth' in client.get("/request-support/young-person").get_data(as_text=True)
     assert db.session.scalar(select(SupportRequest)) is None
+
+
+@pytest.mark.parametrize(("role", "first_step", "known"), [
+    ("young_person", "young-person", {"who", "young-person", "contact"}),
+    ("parent", "about-you", {"who", "contact"}),
+    ("professional", "about-you-professional", {"who", "about-you-professional"}),
+    ("base_staff", "who", set()),  # staff asking for someone are asked who they are, like anyone signed out
+    ("clinician", "who", set()),
+    ("admin", "who", set()),
+    (None, "who", set()),
+])
+def test_what_each_role_s_account_answers_and_where_its_form_starts(app, make_user, frozen_clock, role,
+                                                                    first_step, known):
+    """drafts.start_for / first_step / account_answers (the start page's decision, in the service): the
+    roles that ask for support themselves start past "who is asking", with their account's answers."""
+    from flask_login import AnonymousUserMixin
+
+    from webapp.support import drafts
+
+    person = AnonymousUserMixin() if role is None else make_user(role=role, organisation="Bowthorpe School")
+    draft = drafts.start_for(person)
+    assert draft.user_id == (None if role is None else person.id)
+    assert drafts.first_step(draft, person).name == first_step
+    answers = drafts.account_answers(person)
+    assert set(answers) == known
+    if role is not None and known:
+        assert answers["who"] == {"requester_type": role}
+    if role == "young_person":
+        assert answers["young-person"] == {"date_of_birth": "2010-01-01"}
+    if role == "professional":
+        assert answers["about-you-professional"] == {"requester_email": person.email,
+                                                     "organisation": "Bowthorpe School"}
+
+
+def test_who_is_asking_changed_by_hand_starts_the_form_at_who_again(app, make_user, frozen_clock):
+    from webapp.support import drafts
+
+    parent = make_user(role="parent")
+    draft = drafts.start_for(parent)
+    draft.answers = {**draft.answers, "who": {"requester_type": ["professional"]}}
+    assert drafts.first_step(draft, parent).name == "who"  # no longer the account's answer: asked again

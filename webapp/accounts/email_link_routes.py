@@ -60,16 +60,13 @@ def finish_sign_up():
         return _link_no_longer_works("sign_up")
     form = FinishSignUpForm()
     if form.validate_on_submit():
-        account = f"sign-up:{pending.id}"
-        wait = throttle.wait_for(throttle.PASSWORD, account)
-        if wait is not None:
-            form.password.errors = [too_many_tries(wait)]
-            return throttled(_page("accounts/finish_sign_up.html", form=form), wait)
-        if not sign_up.password_matches(pending, form.password.data):
-            throttle.failed(throttle.PASSWORD, account)
-            form.password.errors = [_("This is not the password you chose when you made your account.")]
-        else:
+        tried = sign_up.try_password(pending, form.password.data)
+        if tried.wait is not None:
+            form.password.errors = [too_many_tries(tried.wait)]
+            return throttled(_page("accounts/finish_sign_up.html", form=form), tried.wait)
+        if tried.matches:
             return _make_account(pending)
+        form.password.errors = [_("This is not the password you chose when you made your account.")]
     return _page("accounts/finish_sign_up.html", form=form)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, false
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp import clock
@@ -143,10 +143,20 @@ class ContactCode(db.Model):
 
 
 class ProvedContact(db.Model):
-    """A phone number or email address proved to be the person's (a code typed back, or a link followed)."""
+    """A phone number or email address proved to be the person's (a code typed back, or a link followed).
+
+    One row per person and address: the unique key, and for proofs without an account (`user_id` None,
+    which a unique key counts as all different) a unique index of their own. Proofs are added with
+    ON CONFLICT DO NOTHING (`verification.record_proof`), so two at once keep one and raise nothing.
+    """
 
     __tablename__ = "proved_contacts"
-    __table_args__ = (Index("ix_proved_contacts_address", "channel", "address", "user_id"),)
+    __table_args__ = (
+        Index("ix_proved_contacts_address", "channel", "address", "user_id"),
+        UniqueConstraint("user_id", "channel", "address", name="uq_proved_contacts_user_id_channel_address"),
+        Index("uq_proved_contacts_channel_address_without_account", "channel", "address", unique=True,
+              sqlite_where=text("user_id IS NULL"), postgresql_where=text("user_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -100,6 +101,28 @@ def password_matches(request: SignUpRequest, password: str) -> bool:
         return service._hasher().verify(request.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+@dataclass(frozen=True)
+class PasswordTry:
+    """How typing the password again went: `wait` set means not looked at (this client must wait first)."""
+
+    matches: bool
+    wait: throttle.Wait | None = None
+
+
+def try_password(request: SignUpRequest, password: str) -> PasswordTry:
+    """The password chosen at sign-up, typed again at the emailed link, under the sign-in throttle (keyed
+    by this sign-up, so guessing at someone's link is slowed like guessing at an account): a client that
+    must wait is answered before the password is looked at, and a wrong one is counted."""
+    account = f"sign-up:{request.id}"
+    wait = throttle.wait_for(throttle.PASSWORD, account)
+    if wait is not None:
+        return PasswordTry(matches=False, wait=wait)
+    if not password_matches(request, password):
+        throttle.failed(throttle.PASSWORD, account)
+        return PasswordTry(matches=False)
+    return PasswordTry(matches=True)
 
 
 def finish(request: SignUpRequest) -> User:

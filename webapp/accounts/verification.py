@@ -9,7 +9,10 @@ account), so a changed number or email is not proved until its own code comes ba
 - each code works once, for `CODE_LIFETIME`, and for at most `MAX_TRIES` tries; only the newest
   code sent to an address counts;
 - at most `CODES_PER_HOUR` codes to one address in an hour (whoever asks), and
-  `throttle.CODES_SENT` per client address, so nobody can flood a phone or run up text costs.
+  `throttle.CODES_SENT` per client address, so nobody can flood a phone or run up text costs; codes
+  asked for one address at the same moment are counted one after the other (`start` takes the
+  address's lock first), so no number of workers or app instances can send more;
+- one proof per person and address (a unique key): proofs made at once keep one and raise nothing.
 
 Addresses are normalised by `webapp.messaging.addresses` (the one place that reads numbers and
 emails as people type them).
@@ -33,7 +36,7 @@ from sqlalchemy import func, select, update
 
 from webapp import audit, clock
 from webapp.accounts.models import ContactCode, ProvedContact
-from webapp.database import sealing_keys
+from webapp.database import sealing_keys, wait_for_key_lock
 from webapp.extensions import db
 from webapp.messaging import addresses
 from webapp.messaging.models import EMAIL, SMS
@@ -112,8 +115,10 @@ def _minutes_until_a_code_may_go(channel: str, address: str) -> int:
 def start(user_id: int | None, channel: str, address: str, language: str) -> None:
     """Send a new 6-digit code to `address` (queued through messaging, in the caller's transaction:
     the caller commits). Raises `addresses.AddressError` for an address that cannot be used and
-    `ProofError` when this address has had `CODES_PER_HOUR` codes in the last hour."""
+    `ProofError` when this address has had `CODES_PER_HOUR` codes in the last hour. Holds the
+    address's lock until the caller's commit, so codes asked for at once are counted one at a time."""
     address = normalise(channel, address)
+    wait_for_key_lock(f"contact codes:{channel}:{address}")
     if codes_sent_in_the_last_hour(channel, address) >= CODES_PER_HOUR:
         log.info("contact code refused reason=hourly_limit channel=%s", channel)
         minutes = _minutes_until_a_code_may_go(channel, address)
@@ -188,13 +193,27 @@ def confirm(user_id: int | None, channel: str, address: str, code: str) -> bool:
     return check(user_id, channel, address, code).outcome is Outcome.PROVED
 
 
+def _insert_unless_kept(model):
+    """INSERT ... ON CONFLICT DO NOTHING, in the database's own words: a row one of the table's unique
+    keys already holds (kept first by another request, at that very moment too) is left as it is."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model).on_conflict_do_nothing()
+
+
 def record_proof(user_id: int | None, channel: str, address: str) -> None:
-    """Note that `address` is proved for this person (by a code, or a link emailed to it and followed)."""
+    """Note that `address` is proved for this person (by a code, or a link emailed to it and followed).
+    Proved already, or at the same moment in another request, it is kept once (the table's unique key),
+    with its first time, and audited once."""
+    address = normalise(channel, address)
     if is_proved(user_id, channel, address):
         return
-    db.session.add(ProvedContact(user_id=user_id, channel=channel, address=normalise(channel, address),
-                                 proved_at=clock.now()))
-    db.session.flush()
+    added = db.session.scalar(_insert_unless_kept(ProvedContact).values(
+        user_id=user_id, channel=channel, address=address, proved_at=clock.now()).returning(ProvedContact.id))
+    if added is None:
+        return
     if user_id is not None:
         audit.record("contact.proved", actor_id=user_id, subject_type="user", subject_id=user_id)
 

@@ -22,7 +22,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -30,6 +30,8 @@ from flask import Flask, jsonify, request
 from notifications_python_client.authentication import decode_jwt_token, get_token_issuer
 from notifications_python_client.errors import TokenError
 from werkzeug.serving import make_server
+
+from webapp import clock
 
 log = logging.getLogger("flourish.notify_standin")
 
@@ -231,7 +233,7 @@ class NotifyStandIn:
             to = ", ".join(str(line) for line in lines if line)
         message = Received(id=str(uuid.uuid4()), type=kind, template_id=str(body["template_id"]),
                            reference=body.get("reference"), personalisation=dict(personalisation),
-                           created_at=datetime.now(UTC), to=to)
+                           created_at=clock.now(), to=to)
         with self._lock:
             self.received.append(message)
         return None, message
@@ -264,14 +266,18 @@ class NotifyStandIn:
         for thread in threads:
             thread.join(timeout)
 
-    def send_callback(self, message: Received) -> int | None:
-        """POST the message's receipt to the app, as Notify does; tried again on failure."""
-        time.sleep(self.callback_delay)
-        now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-        body = {"id": message.id, "reference": message.reference, "to": message.to, "status": message.status,
+    def receipt(self, message: Received) -> dict[str, Any]:
+        """The message's delivery receipt as Notify sends it, completed now (`webapp.clock`)."""
+        now = clock.now().isoformat().replace("+00:00", "Z")
+        return {"id": message.id, "reference": message.reference, "to": message.to, "status": message.status,
                 "created_at": message.created_at.isoformat().replace("+00:00", "Z"), "completed_at": now,
                 "sent_at": now, "notification_type": message.type, "template_id": message.template_id,
                 "template_version": 1}
+
+    def send_callback(self, message: Received) -> int | None:
+        """POST the message's receipt to the app, as Notify does; tried again on failure."""
+        time.sleep(self.callback_delay)
+        body = self.receipt(message)
         status = None
         for attempt in range(CALLBACK_TRIES):
             try:

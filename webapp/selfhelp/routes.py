@@ -171,7 +171,7 @@ def what_would_help():
         return render_template("selfhelp/what_would_help.html", form=WhatWouldHelpForm(formdata=None),
                                offline=_offline_decision())
     form = WhatWouldHelpForm()
-    if form.situation.data in service.DANGER_SITUATIONS or form.urgency.data in service.DANGER_URGENCIES:
+    if service.in_danger(form.situation.data, form.urgency.data):
         return _no_store(redirect(url_for("core.help_now"), 303))
     if form.validate():
         answers = service.Answers(form.situation.data, form.urgency.data, form.age.data, form.area.data)

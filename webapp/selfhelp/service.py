@@ -273,6 +273,12 @@ TALK_NOW_LINES = ("nhs111", "shout", "childline", "samaritans")
 NEEDS_A_PERSON = frozenset({"self-harm", "unsafe-at-home", "eating-body", "parents-carers"})
 
 
+def in_danger(situation: str | None, urgency: str | None) -> bool:
+    """Answers that mean someone may not be safe right now, however the rest of the form was filled in
+    (a field left empty, a stale token): they go straight to urgent help."""
+    return situation in DANGER_SITUATIONS or urgency in DANGER_URGENCIES
+
+
 @dataclass(frozen=True)
 class Answers:
     situation: str
@@ -282,7 +288,7 @@ class Answers:
 
     @property
     def in_danger(self) -> bool:
-        return self.situation in DANGER_SITUATIONS or self.urgency in DANGER_URGENCIES
+        return in_danger(self.situation, self.urgency)
 
     @property
     def in_area(self) -> bool:

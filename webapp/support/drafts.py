@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from werkzeug.datastructures import MultiDict
 
 from webapp import clock
+from webapp.accounts.roles import PUBLIC_ROLES, Role, has_role
 from webapp.extensions import db
 from webapp.forms import date_from_form_values
 from webapp.support import forms
@@ -337,19 +338,16 @@ def drafts_for_export(user_id: int) -> list[dict[str, Any]]:
 
 # -- asked once (#21 item 7): what a signed-in person's account already knows ----------------------
 
-ACCOUNT_ROLES = ("young_person", "parent", "professional")
-
-
 def account_answers(user) -> dict[str, dict[str, str]]:
     """What the account knows, by step and field: who is asking, a young person's date of birth, the
-    email address (a professional's work address), a professional's organisation."""
-    role = str(getattr(user, "role", "") or "")
-    if not getattr(user, "is_authenticated", False) or role not in ACCOUNT_ROLES:
+    email address (a professional's work address), a professional's organisation. Only the roles that
+    ask for support themselves (`PUBLIC_ROLES`) have answers: staff and anyone signed out none."""
+    if not has_role(user, *PUBLIC_ROLES):
         return {}
-    known: dict[str, dict[str, str]] = {"who": {"requester_type": role}}
-    if role == "young_person" and user.date_of_birth:
+    known: dict[str, dict[str, str]] = {"who": {"requester_type": str(user.role)}}
+    if has_role(user, Role.YOUNG_PERSON) and user.date_of_birth:
         known["young-person"] = {"date_of_birth": user.date_of_birth.isoformat()}
-    if role == "professional":
+    if has_role(user, Role.PROFESSIONAL):
         known["about-you-professional"] = {"requester_email": user.email,
                                            **({"organisation": user.organisation} if user.organisation else {})}
     else:
@@ -370,6 +368,22 @@ def from_account(draft: RequestDraft, step: Step, user) -> dict[str, str]:
     known = account_answers(user).get(step.name, {})
     kept = (draft.answers or {}).get(step.name) or {}
     return {name: value for name, value in known.items() if kept.get(name) == [value]}
+
+
+def start_for(user) -> RequestDraft:
+    """A new draft for whoever is asking (theirs when signed in), starting with what their account knows."""
+    draft = new_draft(user.id if getattr(user, "is_authenticated", False) else None)
+    prefill_from_account(draft, user)
+    return draft
+
+
+def first_step(draft: RequestDraft, user) -> Step:
+    """Where the form starts: who is asking, unless the account already says (then the step after it;
+    the answer is there on Back, to check or change)."""
+    steps = applicable_steps(draft)
+    if len(steps) > 1 and from_account(draft, steps[0], user):
+        return steps[1]
+    return steps[0]
 
 
 def keep_account_answers(draft: RequestDraft, step: Step, formdata: MultiDict, user) -> MultiDict:

@@ -39,14 +39,10 @@ def start():
         if not BaseForm().validate_on_submit():
             abort(400)
         if draft is None or request.form.get("again"):
-            draft = drafts.new_draft(current_user.id if current_user.is_authenticated else None)
-            drafts.prefill_from_account(draft, current_user)
+            draft = drafts.start_for(current_user)
             session[DRAFT_KEY] = draft.id
             db.session.commit()
-        steps = drafts.applicable_steps(draft)
-        # Who is asking is known from the account: start at the next step (the answer is on Back).
-        first = steps[1] if drafts.from_account(draft, steps[0], current_user) and len(steps) > 1 else steps[0]
-        return redirect(url_for(".step", step_name=first.name), 303)
+        return redirect(url_for(".step", step_name=drafts.first_step(draft, current_user).name), 303)
     return render_template("support/start.html", draft=draft, form=BaseForm())
 
 
