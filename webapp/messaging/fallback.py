@@ -50,7 +50,7 @@ def next_channel(row: Message) -> Message | None:
                                sensitive=detailed, user_id=row.user_id, notice=row.notice, fallbacks=remaining,
                                subject_type=row.subject_type, subject_id=row.subject_id,
                                quiet_hours=bool(step.get("quiet", row.quiet_hours)),
-                               expires_at=row.expires_at)
+                               expires_at=row.expires_at, kind=row.kind)
                 db.session.flush()
         except IntegrityError:
             return None  # another worker or receipt queued it first

@@ -16,6 +16,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from webapp import clock
 from webapp.database import UTCDateTime
 from webapp.extensions import db
+from webapp.notifications.models import (
+    APPOINTMENT_REMINDER,
+    GOAL_CHECKIN,
+    PLACE_OFFER,
+    REQUEST_UPDATE,
+    SAFETY_PLAN_REVIEW,
+)
 from webapp.outbox import OutboxMixin
 
 SMS, EMAIL, LETTER, PUSH = "sms", "email", "letter", "push"
@@ -26,6 +33,23 @@ ALL_CHANNELS = (PUSH, SMS, EMAIL, LETTER)  # what a person may put in order
 CANCELLED = "cancelled"
 EXPIRED = "expired"
 UNPROVED = "unproved"  # sensitive, and the address was never proved to be the person's
+NOT_WANTED = "not_wanted"  # the person turned this kind of message off after it was queued
+
+# What a message is about (`kind`), checked again when it is sent. The kinds a person turns on and off
+# ("which reminders" in /settings/notifications, `notifications.preferences.PREFERENCE_FOR_KIND`): a
+# message whose kind was turned off after it was queued is not sent (NOT_WANTED, with the reason for
+# staff), and turning the kind on again does not bring it back.
+CHOSEN_KINDS = frozenset({APPOINTMENT_REMINDER, PLACE_OFFER, GOAL_CHECKIN, REQUEST_UPDATE})
+# Kinds that always go, whatever those switches say: the person just asked for them, cannot use
+# their account without them, or chose the day themselves for their safety.
+SIGN_UP = "sign_up"  # a sign-up link, or "you already have an account"
+ACCOUNT_RECOVERY = "account_recovery"  # a link to choose a new password
+PROOF_CODE = "proof_code"  # a code to prove a mobile number or an email address
+ALWAYS_SENT_KINDS = frozenset({SIGN_UP, ACCOUNT_RECOVERY, PROOF_CODE, SAFETY_PLAN_REVIEW})
+KINDS = CHOSEN_KINDS | ALWAYS_SENT_KINDS
+# The kind of a message queued without one whose template does not say (the discreet "you have a new
+# message"): news about a request, the switch that covers most of what is sent.
+DEFAULT_KIND = REQUEST_UPDATE
 
 # What Notify's delivery receipt said (`outcome`); None: no receipt yet.
 DELIVERED = "delivered"
@@ -53,6 +77,8 @@ class Message(OutboxMixin, db.Model):
     recipient: Mapped[str | None] = mapped_column(String(320))
     address: Mapped[dict | None] = mapped_column(JSON)
     template: Mapped[str] = mapped_column(String(40))
+    # What it is about (KINDS): one the person can turn off is checked again when it is sent.
+    kind: Mapped[str] = mapped_column(String(30), default=DEFAULT_KIND, server_default=DEFAULT_KIND)
     language: Mapped[str] = mapped_column(String(5), default="en")
     personalisation: Mapped[dict] = mapped_column(JSON, default=dict)
     # Ours, sent to Notify with the message; comes back in every receipt. Unique per message.

@@ -16,6 +16,12 @@ to Notify as personalisation, with a reference of ours. Notify's answers:
   twice. The attempt is counted and committed just before each send, so a worker that dies
   mid-send leaves a row that asks Notify first when it is claimed again.
 
+Before it is sent, a message for a person with an account is checked against their choices as they
+are now, not as they were when it was queued: a kind of message they have turned off since (booking
+reminders, updates on a request) is not sent (`not_wanted`, the reason kept for staff; turning the
+kind on again does not bring it back), kinds that always go (`models.ALWAYS_SENT_KINDS`: codes,
+sign-up and reset links) excepted; then their channels, addresses and discretion (`channels_still_allow`).
+
 No HTTP call is made while a database transaction is open (a slow Notify never holds locks).
 Once a message reaches a final state its personalisation (codes, links) is emptied; the stand-in
 keeps its own copy for /dev/messages.
@@ -38,7 +44,17 @@ from sqlalchemy import func, select, update
 from webapp import clock
 from webapp.extensions import db
 from webapp.messaging import addresses, templates
-from webapp.messaging.models import CANCELLED, EMAIL, EXPIRED, LETTER, SMS, UNPROVED, Message
+from webapp.messaging.models import (
+    ALWAYS_SENT_KINDS,
+    CANCELLED,
+    EMAIL,
+    EXPIRED,
+    LETTER,
+    NOT_WANTED,
+    SMS,
+    UNPROVED,
+    Message,
+)
 from webapp.outbox import (
     PENDING,
     SENDING,
@@ -192,6 +208,8 @@ def deliver(row: Message, client: NotificationsAPIClient) -> None:
         row.status, row.claimed_by = EXPIRED, None
         forget_secrets(row)
         return
+    if row.user_id is not None and not kind_still_wanted(row):
+        return
     if row.user_id is not None and not channels_still_allow(row):
         return
     quiet_end = _quiet_until(row, now)
@@ -239,6 +257,26 @@ def _mark_sent(row: Message, now: datetime | None = None) -> None:
     mark_sent(row, now)
     if row.template in templates.SECRET_TEMPLATES and not row.fallbacks:
         forget_secrets(row)  # never sent again (receipts.py), nothing follows it: its code is not needed
+
+
+def kind_still_wanted(row: Message) -> bool:
+    """For a person with an account, whether they still want this kind of message (their switches in
+    /settings/notifications as they are now). One turned off since it was queued is not sent, on this
+    channel or any after it: NOT_WANTED, with the reason for staff (/staff/messages), never deleted.
+    Kinds that always go (ALWAYS_SENT_KINDS) are not subject to those switches."""
+    from webapp.notifications.models import NotificationPreferences
+    from webapp.notifications.preferences import wants
+
+    if row.kind in ALWAYS_SENT_KINDS:
+        return True
+    prefs = db.session.get(NotificationPreferences, row.user_id)
+    if prefs is None or wants(prefs, row.kind):
+        return True  # never chose (everything on), or still on
+    row.status, row.claimed_by = NOT_WANTED, None
+    row.last_error = f"the person turned off {row.kind} messages after this was queued"[:200]
+    forget_secrets(row)
+    log.info("message id=%s kind=%s not sent: turned off by the person", row.id, row.kind)
+    return False
 
 
 def channels_still_allow(row: Message) -> bool:

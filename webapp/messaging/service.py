@@ -16,7 +16,7 @@ from typing import Any
 from webapp import clock
 from webapp.extensions import db
 from webapp.messaging import addresses, templates
-from webapp.messaging.models import CHANNELS, EMAIL, LETTER, SMS, Message
+from webapp.messaging.models import CHANNELS, DEFAULT_KIND, EMAIL, KINDS, LETTER, SMS, Message
 from webapp.outbox import PENDING
 
 
@@ -38,16 +38,21 @@ def queue(*, channel: str, to: str | dict[str, Any], template: str, personalisat
           language: str, reference: str | None = None, sensitive: bool = False, user_id: int | None = None,
           notice: str | None = None, fallbacks: list[dict[str, Any]] | None = None,
           subject_type: str | None = None, subject_id: str | int | None = None, quiet_hours: bool = False,
-          due_at: datetime | None = None, expires_at: datetime | None = None) -> Message:
-    """`send_to_address` with everything a fan-out needs too (the caller commits)."""
+          due_at: datetime | None = None, expires_at: datetime | None = None, kind: str | None = None) -> Message:
+    """`send_to_address` with everything a fan-out needs too (the caller commits).
+
+    `kind` (models.KINDS) is what the message is about, checked again against the person's choice
+    when it is sent; without it, the template's own kind (the discreet words: DEFAULT_KIND)."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown message channel {channel!r}")
-    templates.template(template)  # refuses an unknown one now, not in the worker
+    kind = kind or templates.template(template).kind or DEFAULT_KIND  # refuses an unknown template now
+    if kind not in KINDS:
+        raise ValueError(f"unknown message kind {kind!r}")
     recipient, address = _recipient(channel, to)
     now = clock.now()
     row = Message(
         notice=notice or str(uuid.uuid4()), channel=channel, recipient=recipient, address=address,
-        template=template, language=language or "en",
+        template=template, kind=kind, language=language or "en",
         personalisation={str(key): str(value) for key, value in (personalisation or {}).items()},
         reference=reference or uuid.uuid4().hex, sensitive=sensitive, quiet_hours=quiet_hours and channel != LETTER,
         user_id=user_id, subject_type=subject_type, subject_id=None if subject_id is None else str(subject_id),
@@ -68,6 +73,7 @@ def send_to_address(*, channel: str, to: str | dict[str, str], template: str, pe
     translated into `language` and filled in from `personalisation` ({"code": "123456"},
     {"link": url}). `reference` is ours, unique per message (made up when not given). `sensitive`
     messages go only to an address proved to be the person's (`accounts.verification.is_proved`).
+    Its kind is the template's (a code, a sign-up or reset link: kinds that always go, `ALWAYS_SENT_KINDS`).
     A number or address that cannot be used raises `addresses.AddressError`, whose message is fit
     to show next to the field.
     """
@@ -100,9 +106,10 @@ def _steps(order: list[str], routes: dict[str, Any]) -> list[dict[str, Any]]:
             for channel in order if channel in CHANNELS and routes.get(channel)]
 
 
-def _queue_chain(steps: list[dict[str, Any]], *, template: str, personalisation: dict[str, str], language: str,
-                 discreet_link: str, name_service: bool, user_id: int | None, subject_type: str | None,
-                 subject_id: str | int | None, due_at: datetime | None, expires_at: datetime | None) -> Message | None:
+def _queue_chain(steps: list[dict[str, Any]], *, kind: str, template: str, personalisation: dict[str, str],
+                 language: str, discreet_link: str, name_service: bool, user_id: int | None,
+                 subject_type: str | None, subject_id: str | int | None, due_at: datetime | None,
+                 expires_at: datetime | None) -> Message | None:
     """Queue the first step that can be used, the rest kept as its fallbacks. Detailed words only when
     the person chose them and the address is proved; otherwise the discreet message."""
     from webapp.messaging.addresses import AddressError
@@ -114,7 +121,7 @@ def _queue_chain(steps: list[dict[str, Any]], *, template: str, personalisation:
             return queue(channel=step["channel"], to=step["to"], template=chosen, personalisation=given,
                          language=language, sensitive=detailed, user_id=user_id, fallbacks=steps[index + 1:],
                          subject_type=subject_type, subject_id=subject_id, quiet_hours=True, due_at=due_at,
-                         expires_at=expires_at)
+                         expires_at=expires_at, kind=kind)
         except AddressError:
             continue
     return None
@@ -151,7 +158,8 @@ def tell(user_id: int, *, kind: str, template: str, personalisation: dict[str, s
             return None
         routes = {"sms": prefs.phone, "email": prefs.email, "letter": prefs.address}
         user = db.session.get(User, user_id)
-        row = _queue_chain(_steps(order[position:], routes), template=template, personalisation=personalisation,
+        row = _queue_chain(_steps(order[position:], routes), kind=kind, template=template,
+                           personalisation=personalisation,
                            language=(user.locale if user else None) or "en", discreet_link=absolute_link("/"),
                            name_service=bool(prefs.name_service), user_id=user_id, subject_type=subject_type,
                            subject_id=subject_id, due_at=due_at, expires_at=expires_at)
@@ -170,7 +178,7 @@ def requester_steps(answers: dict[str, Any]) -> list[dict[str, Any]]:
 
 def tell_requester(req, *, template: str, personalisation: dict[str, str], subject_type: str | None = None,
                    subject_id: str | int | None = None, due_at: datetime | None = None,
-                   expires_at: datetime | None = None) -> Message | None:
+                   expires_at: datetime | None = None, kind: str | None = None) -> Message | None:
     """Tell someone who asked for support without an account, by the ways they allowed (the caller
     commits). Always discreet: the text says "You have a new message" and links to /track. (A proof
     made without an account is not tied to one request, so it never unlocks detailed words here.)"""
@@ -178,7 +186,8 @@ def tell_requester(req, *, template: str, personalisation: dict[str, str], subje
     steps = requester_steps(answers)
     if not steps:
         return None
-    return _queue_chain(steps, template=template, personalisation=personalisation,
+    return _queue_chain(steps, kind=kind or templates.template(template).kind or DEFAULT_KIND, template=template,
+                        personalisation=personalisation,
                         language=getattr(req, "language", None) or "en", discreet_link=absolute_link("/track"),
                         name_service=False, user_id=None,
                         subject_type=subject_type, subject_id=subject_id, due_at=due_at, expires_at=expires_at)
@@ -188,13 +197,18 @@ def notify(*, user_id: int | None, request=None, kind: str, template: str, perso
            push: dict[str, Any], subject_type: str | None = None, subject_id: str | int | None = None,
            due_at: datetime | None = None, expires_at: datetime | None = None) -> str | None:
     """The one way to tell someone news: a person with an account by their channels (`tell`), else
-    the requester of `request` by the ways they allowed (`tell_requester`). Returns the channel used."""
+    the requester of `request` by the ways they allowed (`tell_requester`). Returns the channel used.
+
+    `kind` (notifications.models: APPOINTMENT_REMINDER, REQUEST_UPDATE, ...) is kept on each message
+    queued, and the worker checks it again when it sends: a kind the person has since turned off is
+    not sent (`sender.kind_still_wanted`)."""
     if user_id is not None:
         return tell(user_id, kind=kind, template=template, personalisation=personalisation, push=push,
                     subject_type=subject_type, subject_id=subject_id, due_at=due_at, expires_at=expires_at)
     if request is not None:
         row = tell_requester(request, template=template, personalisation=personalisation,
-                             subject_type=subject_type, subject_id=subject_id, due_at=due_at, expires_at=expires_at)
+                             subject_type=subject_type, subject_id=subject_id, due_at=due_at, expires_at=expires_at,
+                             kind=kind)
         return row.channel if row is not None else None
     return None
 

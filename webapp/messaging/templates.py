@@ -21,6 +21,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from webapp.i18n import N_
+from webapp.messaging.models import (
+    ACCOUNT_RECOVERY,
+    APPOINTMENT_REMINDER,
+    PROOF_CODE,
+    REQUEST_UPDATE,
+    SIGN_UP,
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class Template:
     body: str
     fields: tuple[str, ...] = ()  # the personalisation it needs
     sensitive: bool = False  # says what it is about (needs a proved address and a chosen detailed text)
+    kind: str | None = None  # what it is about (models.KINDS); None: it may carry any kind (the discreet words)
 
 
 _TEMPLATES = (
@@ -41,27 +49,27 @@ _TEMPLATES = (
              subject=N_("Your code"),
              body=N_("Your code is %(code)s.\n\nType it in to prove this address is yours. It expires in "
                      "10 minutes. If you did not ask for it, ignore this message."),
-             fields=("code",)),
+             fields=("code",), kind=PROOF_CODE),
     Template("sign_up_finish",
              sms=N_("Finish signing up: %(link)s"),
              subject=N_("Finish signing up"),
              body=N_("To finish signing up, open this link:\n\n%(link)s\n\nIt works once and expires in "
                      "24 hours. If you did not ask for this, ignore this message."),
-             fields=("link",)),
+             fields=("link",), kind=SIGN_UP),
     Template("already_registered",
              sms=N_("You already have an account. Sign in: %(link)s"),
              subject=N_("You already have an account"),
              body=N_("Someone, probably you, tried to sign up with this address, but you already have an "
                      "account.\n\nSign in: %(link)s\n\nForgotten your password? Reset it: %(reset_link)s\n\n"
                      "If this was not you, ignore this message: nothing has changed."),
-             fields=("link", "reset_link")),
+             fields=("link", "reset_link"), kind=SIGN_UP),
     Template("password_reset",
              sms=N_("Reset your password: %(link)s"),
              subject=N_("Reset your password"),
              body=N_("To choose a new password, open this link:\n\n%(link)s\n\nIt works once and expires "
                      "in one hour. If you did not ask for this, ignore this message: your password has "
                      "not changed."),
-             fields=("link",)),
+             fields=("link",), kind=ACCOUNT_RECOVERY),
     Template("discreet_news",
              sms=N_("You have a new message. Open the app or visit %(link)s"),
              subject=N_("You have a new message"),
@@ -72,19 +80,19 @@ _TEMPLATES = (
              subject=N_("Update on your request"),
              body=N_("There is news about your request for support (%(reference)s).\n\nSee it here: "
                      "%(link)s"),
-             fields=("reference", "link"), sensitive=True),
+             fields=("reference", "link"), sensitive=True, kind=REQUEST_UPDATE),
     Template("check_in",
              sms=N_("Flourish: how are things while you wait? %(link)s"),
              subject=N_("How are things while you wait?"),
              body=N_("We would like to know how things are while you wait for support. Tell us here: "
                      "%(link)s"),
-             fields=("link",), sensitive=True),
+             fields=("link",), sensitive=True, kind=REQUEST_UPDATE),  # a wait check-in: news about a request
     Template("booking_reminder",
              sms=N_("Flourish: reminder of your appointment %(when)s. %(link)s"),
              subject=N_("Reminder of your appointment"),
              body=N_("A reminder of your appointment %(when)s.\n\nSee the details or tell us you cannot "
                      "make it: %(link)s"),
-             fields=("when", "link"), sensitive=True),
+             fields=("when", "link"), sensitive=True, kind=APPOINTMENT_REMINDER),
 )
 
 TEMPLATES: dict[str, Template] = {template.name: template for template in _TEMPLATES}
