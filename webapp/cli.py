@@ -1,4 +1,9 @@
-"""Commands: `flask seed-demo`, `flask worker`, `flask jobs` (`create-user` lives with accounts)."""
+"""The app's own commands: `flask seed-demo`, `flask worker`, `flask jobs`.
+
+Every package keeps its commands in its own `cli.py`, whose `init_cli(app)` its `init_app` calls (as
+`create_app` calls this one's): `accounts` (create-user, reset-two-factor, reseal-secrets), `directory`
+(load-services), `bookings` (load-bases), `messaging` (notify-standin).
+"""
 
 from __future__ import annotations
 

@@ -39,6 +39,10 @@ class Hooks:
     offline_urls: list[Callable[[], list[str]]] = field(default_factory=list)
     # "__PLACEHOLDER__" in a service worker part -> fn() -> JSON-able value written in its place.
     service_worker_values: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    # fn() -> None, run in the writer's transaction whenever a request for support is sent or a status
+    # event is recorded on one (`webapp.support.service.record_status`, the one place that does):
+    # waits marks its published figures out of date. Each must be cheap and take no shared lock.
+    request_status_recorded: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def worker_jobs(self):

@@ -32,6 +32,27 @@ def test_slugs_other_packages_link_to_are_there():
         "school-refusal"}
 
 
+def test_the_request_forms_topics_are_the_self_help_topics_in_the_forms_own_words_and_order(app):
+    """One list: "What is it about?" on the request form offers every young people's self-help topic (and
+    only those), in the order and the words (the same msgids, so every translation holds) it always has."""
+    from webapp.support.forms import TOPICS, StoryForm
+
+    assert [(slug, str(words)) for slug, words in TOPICS] == [
+        ("worry", "Worry, panic or feeling anxious"), ("low-mood", "Feeling low, sad or empty"),
+        ("stress-exams", "Stress, school, college or exams"),
+        ("friendships-bullying", "Friendships, relationships or bullying"), ("anger", "Anger that feels too big"),
+        ("sleep", "Not sleeping well"), ("loss-grief", "Someone has died, or another big loss"),
+        ("eating-body", "Worries about eating, food or the body"), ("self-harm", "Self-harm, or urges to self-harm"),
+        ("unsafe-at-home", "Not feeling safe at home")]
+    assert {slug for slug, _words in TOPICS} == set(content.TOPIC_SLUGS) - content.FOR_PARENTS
+    assert StoryForm.topics.kwargs["choices"] == list(TOPICS)
+    assert [(key, tuple(slugs)) for key, _label, slugs in content.TOPIC_GROUPS] == [
+        ("feelings", ("worry", "low-mood", "anger")),
+        ("life", ("stress-exams", "friendships-bullying", "loss-grief", "unsafe-at-home")),
+        ("body", ("sleep", "eating-body")), ("urges", ("self-harm",)),
+        ("carers", ("parents-carers", "child-worry", "child-sleep", "child-anger", "school-refusal"))]
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_topic_exists_in_every_language_or_falls_back(lang):
     for slug in content.TOPIC_SLUGS:

@@ -6,9 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from tests.support.conftest import services  # noqa: F401 - a fixture
+from tests.support.helpers import send
 from tests.waits.helpers import make_journey, make_service
 from webapp import clock
 from webapp.extensions import db
+from webapp.support import service as support
 from webapp.support.models import RequestStatusEvent, SupportRequest
 from webapp.waits import service
 from webapp.waits.demo import seed_flow
@@ -139,19 +142,22 @@ def test_waiting_list_at_the_end_of_each_week(frozen_clock):
     assert waiting["2026-05-18"] == 0
 
 
-def test_a_status_change_marks_the_figures_stale_and_the_worker_refreshes(frozen_clock):
-    make_service("svc")
+def test_a_status_change_marks_the_figures_stale_and_the_worker_refreshes(app, services, frozen_clock):  # noqa: F811
+    reference, _ = send(app.test_client(), "parent")  # a new request: the figures are out of date
+    assert service.changed_since_refresh()
     service.refresh_snapshot()
     db.session.commit()
-    assert service.refresh_if_due() == 0
-    make_journey("svc", clock.now() - DAY, triaged=clock.now(), allocated=clock.now())
-    assert db.session.get(WaitSnapshot, 1).stale is True
+    assert service.refresh_if_due() == 0 and not service.changed_since_refresh()
+    support.move(support.by_reference(reference), "allocated", actor="ifd_api", thrive_group="getting_help",
+                 service_id="point-1", deliver=False)  # a status event, as the front door's API makes one
+    db.session.commit()
+    assert service.changed_since_refresh()
     assert service.refresh_if_due() == 0  # not twice within 30 seconds, however busy
     clock.advance(timedelta(seconds=31))
     assert service.refresh_if_due() == 1
     db.session.commit()
-    assert db.session.get(WaitSnapshot, 1).payload["services"]["svc"]["waiting_now"] == 1
-    assert service.refresh_if_due() == 0
+    assert db.session.get(WaitSnapshot, 1).payload["services"]["point-1"]["waiting_now"] == 1
+    assert service.refresh_if_due() == 0 and not service.changed_since_refresh()
     clock.advance(timedelta(hours=2))
     assert service.refresh_if_due() == 1  # an hour on, even with no change
 

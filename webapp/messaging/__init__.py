@@ -6,10 +6,8 @@ receipts come back to `/api/v1/notify/callback` (`receipts.py`), and `standin.py
 for development (`make run`) and tests, whose messages `/dev/messages` shows.
 """
 
-import contextlib
 from datetime import timedelta
 
-import click
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -19,7 +17,7 @@ STANDIN_PORT = 6011
 def init_app(app: Flask) -> None:
     from webapp import jobs
     from webapp.hooks import Link, hooks_for
-    from webapp.messaging import export, models, routes, sender
+    from webapp.messaging import cli, export, models, routes, sender
     from webapp.retention import RetentionRule, register_rule
 
     _configure(app)
@@ -37,7 +35,7 @@ def init_app(app: Flask) -> None:
                                 sender.send_due, lock=jobs.ROWS, first="the longest waiting"))
     register_rule(RetentionRule("texts, emails and letters", lambda: models.Message, "created_at",
                                 timedelta(days=90), lambda model: model.status.notin_(("pending", "sending"))))
-    _add_cli(app)
+    cli.init_cli(app)
 
 
 def _configure(app: Flask) -> None:
@@ -48,25 +46,3 @@ def _configure(app: Flask) -> None:
     if config.get("ENV_NAME") != "production" and not config.get("NOTIFY_BASE_URL"):
         config["NOTIFY_BASE_URL"] = f"http://127.0.0.1:{config.get('NOTIFY_STANDIN_PORT') or STANDIN_PORT}"
 
-
-def _add_cli(app: Flask) -> None:
-    @app.cli.command("notify-standin")
-    @click.option("--port", type=int, default=None, help="Port to listen on (default NOTIFY_STANDIN_PORT, 6011).")
-    @click.option("--callback-url", default=None,
-                  help="Where to send delivery receipts (default http://127.0.0.1:5000/api/v1/notify/callback).")
-    def notify_standin(port: int | None, callback_url: str | None) -> None:
-        """Run the local NHS Notify stand-in (development only), with this app's key and callback token."""
-        from flask import current_app
-
-        from webapp.messaging.standin import NotifyStandIn
-
-        config = current_app.config
-        if config.get("ENV_NAME") == "production":
-            raise click.ClickException("The Notify stand-in is for development only.")
-        callback = callback_url or config.get("NOTIFY_STANDIN_CALLBACK_URL") or (
-            "http://127.0.0.1:5000/api/v1/notify/callback")
-        standin = NotifyStandIn(config["NOTIFY_API_KEY"], callback, config["NOTIFY_CALLBACK_TOKEN"],
-                                port=port or int(config.get("NOTIFY_STANDIN_PORT") or STANDIN_PORT))
-        click.echo(f"Notify stand-in at {standin.url} (receipts to {callback}); Ctrl-C stops it")
-        with contextlib.suppress(KeyboardInterrupt):
-            standin.server.serve_forever()

@@ -21,16 +21,40 @@ from markdown_it import MarkdownIt
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 DEFAULT_LANGUAGE = "en"
 
-# Grouped by what is going on for the person, never by diagnosis. Other packages link to these slugs.
-TOPIC_GROUPS: tuple[tuple[str, object, tuple[str, ...]], ...] = (
-    ("feelings", _l("When feelings get big"), ("worry", "low-mood", "anger")),
-    ("life", _l("When life is hard"), ("stress-exams", "friendships-bullying", "loss-grief", "unsafe-at-home")),
-    ("body", _l("Sleep, eating and your body"), ("sleep", "eating-body")),
-    ("urges", _l("When you want to hurt yourself"), ("self-harm",)),
-    ("carers", _l("For parents and carers"),
-     ("parents-carers", "child-worry", "child-sleep", "child-anger", "school-refusal")),
+# Grouped by what is going on for the person, never by diagnosis.
+GROUPS: tuple[tuple[str, object], ...] = (
+    ("feelings", _l("When feelings get big")),
+    ("life", _l("When life is hard")),
+    ("body", _l("Sleep, eating and your body")),
+    ("urges", _l("When you want to hurt yourself")),
+    ("carers", _l("For parents and carers")),
 )
+# The one list of topics (other packages link to these slugs): each topic's group and, for a topic a
+# request for support can be about, the words its form uses ("What is it about?", in this order;
+# webapp.support.forms.TOPICS is REQUEST_TOPICS below).
+TOPICS: tuple[tuple[str, str, object | None], ...] = (
+    ("worry", "feelings", _l("Worry, panic or feeling anxious")),
+    ("low-mood", "feelings", _l("Feeling low, sad or empty")),
+    ("stress-exams", "life", _l("Stress, school, college or exams")),
+    ("friendships-bullying", "life", _l("Friendships, relationships or bullying")),
+    ("anger", "feelings", _l("Anger that feels too big")),
+    ("sleep", "body", _l("Not sleeping well")),
+    ("loss-grief", "life", _l("Someone has died, or another big loss")),
+    ("eating-body", "body", _l("Worries about eating, food or the body")),
+    ("self-harm", "urges", _l("Self-harm, or urges to self-harm")),
+    ("unsafe-at-home", "life", _l("Not feeling safe at home")),
+    ("parents-carers", "carers", None),
+    ("child-worry", "carers", None),
+    ("child-sleep", "carers", None),
+    ("child-anger", "carers", None),
+    ("school-refusal", "carers", None),
+)
+TOPIC_GROUPS: tuple[tuple[str, object, tuple[str, ...]], ...] = tuple(
+    (key, label, tuple(slug for slug, group, _asked_as in TOPICS if group == key)) for key, label in GROUPS)
 TOPIC_SLUGS: tuple[str, ...] = tuple(slug for _key, _label, slugs in TOPIC_GROUPS for slug in slugs)
+# What a request for support can say it is about: (slug, the form's words), in the form's order.
+REQUEST_TOPICS: tuple[tuple[str, object], ...] = tuple(
+    (slug, asked_as) for slug, _group, asked_as in TOPICS if asked_as is not None)
 # Written for parents and carers (plain English for adults); every other topic is written for young
 # people themselves, at a reading age of about 9 (tests/selfhelp/test_readability.py).
 FOR_PARENTS: frozenset[str] = frozenset(next(slugs for key, _label, slugs in TOPIC_GROUPS if key == "carers"))

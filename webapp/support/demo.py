@@ -88,9 +88,8 @@ def _make(user, requester_type: str, dob: date, answers: dict) -> SupportRequest
     db.session.add(req)
     db.session.flush()
     from webapp.support import delivery
-    from webapp.support.models import RequestStatusEvent
 
-    db.session.add(RequestStatusEvent(request_id=req.id, status="received", occurred_at=now, actor="requester"))
+    service.record_status(req, "received", now, actor="requester")
     if urgent:
         service.add_risk_signal(req, "risk_answers", now)
     db.session.flush()

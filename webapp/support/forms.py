@@ -13,6 +13,7 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import Optional, ValidationError
 
 from webapp.forms import BaseForm, LocalDateField, input_required, max_length, required
+from webapp.selfhelp.content import REQUEST_TOPICS
 from webapp.support import checks
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
@@ -33,19 +34,9 @@ HOW_LONG = (
     ("6_to_12_months", _l("6 months to a year")),
     ("over_1_year", _l("More than a year")),
 )
-# What it is about: the self-help topics we match to while they wait.
-TOPICS = (
-    ("worry", _l("Worry, panic or feeling anxious")),
-    ("low-mood", _l("Feeling low, sad or empty")),
-    ("stress-exams", _l("Stress, school, college or exams")),
-    ("friendships-bullying", _l("Friendships, relationships or bullying")),
-    ("anger", _l("Anger that feels too big")),
-    ("sleep", _l("Not sleeping well")),
-    ("loss-grief", _l("Someone has died, or another big loss")),
-    ("eating-body", _l("Worries about eating, food or the body")),
-    ("self-harm", _l("Self-harm, or urges to self-harm")),
-    ("unsafe-at-home", _l("Not feeling safe at home")),
-)
+# What it is about: self-help topics, matched to while they wait (the one list of topics is
+# webapp.selfhelp.content.TOPICS, with the words this form uses for each).
+TOPICS = REQUEST_TOPICS
 INVOLVE_PARENT = (
     ("yes", _l("Yes, please involve a parent or carer")),
     ("no", _l("No, please do not involve a parent or carer")),

@@ -21,6 +21,7 @@ from webapp import audit, clock
 from webapp.accounts.roles import Role, has_role
 from webapp.directory.models import THRIVE_GROUPS, Service
 from webapp.extensions import db
+from webapp.hooks import hooks_for
 from webapp.i18n import N_
 from webapp.support import delivery, drafts, record
 from webapp.support.forms import RISK_FIELDS
@@ -146,7 +147,7 @@ def submit(draft: RequestDraft, user, language: str = "en") -> SupportRequest:
         draft.submitted_request_id, draft.answers = existing.id, {}
         return existing
     savepoint.commit()
-    db.session.add(RequestStatusEvent(request_id=req.id, status=RECEIVED, occurred_at=now, actor="requester"))
+    record_status(req, RECEIVED, now, actor="requester")
     if req.priority == URGENT:
         kind = SIGNAL_RISK_ANSWERS if any(answers.get(name) == "yes" for name in RISK_FIELDS) else SIGNAL_NOT_SURE
         add_risk_signal(req, kind, now)
@@ -291,6 +292,20 @@ def lock(req: SupportRequest) -> SupportRequest:
 
 # -- changes ---------------------------------------------------------------------------------------
 
+def record_status(req: SupportRequest, status: str, at: datetime, *, actor: str, service_id: str | None = None,
+                  thrive_group: str | None = None, note: str | None = None) -> RequestStatusEvent:
+    """Add a status event to the request: the one place one is made (the first, `received`, included).
+
+    Everything that counts requests and their status events is told, in this transaction, through
+    the `request_status_recorded` hook (waits marks its published figures out of date)."""
+    event = RequestStatusEvent(request_id=req.id, status=status, occurred_at=at, service_id=service_id,
+                               thrive_group=thrive_group, note_for_requester=note, actor=actor)
+    db.session.add(event)
+    for changed in hooks_for().request_status_recorded:
+        changed()
+    return event
+
+
 def _tell_requester(req: SupportRequest) -> None:
     """By the requester's channels (webapp/messaging): an account's push, text, email or letter in
     their order; without an account, the ways they allowed on the request's contact step."""
@@ -328,10 +343,8 @@ def move(req: SupportRequest, status: str, *, actor: str, thrive_group: str | No
     if service_id:
         req.service_id = service_id
     shown = (question if status == MORE_INFORMATION_NEEDED else note) or None
-    event = RequestStatusEvent(request_id=req.id, status=status, occurred_at=now,
-                               service_id=req.service_id if status in (ALLOCATED, FIRST_APPOINTMENT, CLOSED) else None,
-                               thrive_group=req.thrive_group, note_for_requester=shown, actor=actor)
-    db.session.add(event)
+    event = record_status(req, status, now, actor=actor, thrive_group=req.thrive_group, note=shown,
+                          service_id=req.service_id if status in (ALLOCATED, FIRST_APPOINTMENT, CLOSED) else None)
     req.status, req.updated_at = status, now
     db.session.flush()
     db.session.refresh(req, ["events"])
@@ -372,7 +385,7 @@ def answer_question(req: SupportRequest, text: str, actor_id: int | None) -> Non
     question = open_question(req)
     add_update(req, UPDATE_ANSWER, text, question=question or "")
     now = clock.now()
-    db.session.add(RequestStatusEvent(request_id=req.id, status=RECEIVED, occurred_at=now, actor="requester"))
+    record_status(req, RECEIVED, now, actor="requester")
     req.status = RECEIVED
     db.session.flush()
     db.session.refresh(req, ["events", "updates"])

@@ -8,11 +8,11 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from webapp.hooks import Link, hooks_for
-    from webapp.waits import demo, listeners, models, routes, service  # noqa: F401 - models: tables
+    from webapp.waits import demo, models, routes, service  # noqa: F401 - models: tables
 
     app.register_blueprint(routes.bp)
-    listeners.install()
     hooks = hooks_for(app)
+    hooks.request_status_recorded.append(service.figures_changed)
     hooks.nav_links.append(Link("waits.index", _l("Waiting times"),
                                 _l("How long people are waiting for each service, and what can help meanwhile.")))
     hooks.staff_links.append(Link("waits.leaders", _l("Waiting lists"),

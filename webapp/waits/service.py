@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, select
 
 from webapp import clock
 from webapp.directory.models import Service
@@ -22,14 +22,14 @@ from webapp.directory.service import services as directory_services
 from webapp.extensions import db
 from webapp.support.models import ALLOCATED, RequestStatusEvent, SupportRequest
 from webapp.waits.flows import Flow, load_flows
-from webapp.waits.models import SNAPSHOT_ID, WaitSnapshot
+from webapp.waits.models import SNAPSHOT_ID, WaitFigureChange, WaitSnapshot
 from webapp.waits.stats import days_to_weeks, mean_and_sd, median, percentile, weeks_until_nth_start
 from webapp.waits.weeks import WeekIndex, week_starts
 
 __all__ = [
     "median", "percentile", "mean_and_sd", "weeks_until_nth_start", "days_to_weeks",
     "compute_payload", "refresh_snapshot", "current_snapshot", "refresh_if_due", "public_waits",
-    "api_payload", "personal_estimate", "leaders_view", "Estimate",
+    "api_payload", "personal_estimate", "leaders_view", "Estimate", "figures_changed", "changed_since_refresh",
 ]
 
 RECENT_WEEKS = 12  # the window for typical waits and the recent rate of starts
@@ -192,13 +192,17 @@ def compute_payload(flows: list[Flow], now: datetime, no_waiting_list: Iterable[
 # -- the snapshot -----------------------------------------------------------------------------
 
 def refresh_snapshot() -> WaitSnapshot:
-    """Recompute every figure now and publish it (the caller commits)."""
+    """Recompute every figure now and publish it (the caller commits).
+
+    The changes it counts are taken first: each change row deleted here was committed with its
+    request or status event, so the flows read after it include them; a change committed meanwhile
+    stays for the next refresh."""
     now = clock.now()
+    db.session.execute(delete(WaitFigureChange).execution_options(synchronize_session=False))
     no_list = db.session.scalars(select(Service.id).where(Service.waiting_list.is_(False))).all()
     payload = compute_payload(load_flows(now - HORIZON), now, no_list)
     snapshot = db.session.get(WaitSnapshot, SNAPSHOT_ID) or WaitSnapshot(id=SNAPSHOT_ID)
     snapshot.computed_at = now
-    snapshot.stale = False
     snapshot.payload = payload
     db.session.add(snapshot)
     db.session.flush()
@@ -221,14 +225,24 @@ def refresh_if_due() -> int:
     snapshot = db.session.get(WaitSnapshot, SNAPSHOT_ID)
     if snapshot is not None:
         age = clock.now() - snapshot.computed_at
-        if age < (MIN_REFRESH_GAP if snapshot.stale else REFRESH_EVERY):
+        if age < (MIN_REFRESH_GAP if changed_since_refresh() else REFRESH_EVERY):
             return 0
     refresh_snapshot()
     return 1
 
 
-def mark_stale(connection) -> None:
-    connection.execute(update(WaitSnapshot.__table__).values(stale=True))
+def figures_changed() -> None:
+    """The figures are out of date: a request was sent or a status event recorded, in this
+    transaction (support calls this through the `request_status_recorded` hook).
+
+    One row appended, never an update of a shared row: concurrent support writes, and a refresh in
+    progress, never wait on each other here, on either database."""
+    db.session.add(WaitFigureChange(changed_at=clock.now()))
+
+
+def changed_since_refresh() -> bool:
+    """Whether anything the figures count has changed (and been committed) since they were computed."""
+    return db.session.scalar(select(WaitFigureChange.id).limit(1)) is not None
 
 
 # -- what people see --------------------------------------------------------------------------
