@@ -7,7 +7,7 @@ import pytest
 from flask import g
 from wtforms import RadioField, StringField
 
-from webapp.forms import BaseForm, input_required, required
+from webapp.forms import BaseForm, input_required, max_length, required
 from webapp.templating import error_links, staff_text
 
 
@@ -54,3 +54,26 @@ def test_staff_text_translated_from_the_catalogue_is_not_marked(app):
         # A string the catalogue translates (demo data and the app's own) shows in Polish, unmarked.
         shown = str(staff_text("Self-help", translate=True))
         assert shown != "Self-help" and "lang=" not in shown
+
+
+class _Lone(BaseForm):
+    class Meta:
+        csrf = False
+
+    purpose = StringField("What it is for", validators=[required()])
+    story = StringField("Your story", validators=[max_length(5)])
+    phone = StringField("Phone number", validators=[required("Enter a phone number.")])
+    other_phone = StringField("Phone number", validators=[required("Enter a phone number.")])
+
+
+def test_a_lone_shared_message_and_a_repeated_one_are_named_by_their_question(app):
+    with app.test_request_context("/", method="POST", data={"story": "far too long"}):
+        form = _Lone()
+        form.other_phone.summary_question = "Contact 2: phone number"
+        assert not form.validate()
+        texts = [text for _control, text in error_links(form)]
+    # "This cannot be empty." and "Use 5 characters or fewer." say what is wrong, not where: the question is added.
+    assert texts[0] == "What it is for – This cannot be empty."
+    assert texts[1] == "Your story – Use 5 characters or fewer."
+    # The same message twice: each named, by its own summary question when it has one.
+    assert texts[2:] == ["Phone number – Enter a phone number.", "Contact 2: phone number – Enter a phone number."]

@@ -14,12 +14,23 @@ from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Email, InputRequired, Length, StopValidation
 
 
+def _names_no_question(validator):
+    """A shared message says what is wrong, not which question ("This cannot be empty."): the error
+    summary names the question with it (webapp.templating.error_links)."""
+    validator.names_question = False
+    return validator
+
+
 def required(message=None) -> DataRequired:
-    return DataRequired(message=message or _l("This cannot be empty."))
+    if message is None:
+        return _names_no_question(DataRequired(message=_l("This cannot be empty.")))
+    return DataRequired(message=message)
 
 
 def input_required(message=None) -> InputRequired:
-    return InputRequired(message=message or _l("Choose an answer."))
+    if message is None:
+        return _names_no_question(InputRequired(message=_l("Choose an answer.")))
+    return InputRequired(message=message)
 
 
 def email_address() -> Email:
@@ -27,7 +38,7 @@ def email_address() -> Email:
 
 
 def max_length(limit: int) -> Length:
-    return Length(max=limit, message=_l("Use %(limit)d characters or fewer.", limit=limit))
+    return _names_no_question(Length(max=limit, message=_l("Use %(limit)d characters or fewer.", limit=limit)))
 
 
 # C0 control characters other than tab, newline and carriage return, and DEL. Nobody types them;

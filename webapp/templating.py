@@ -25,17 +25,27 @@ def first_control_id(field) -> str:
     return field.id
 
 
+def _names_no_question(field, text: str) -> bool:
+    """True when the error is a shared validator's message that says what is wrong but not which
+    question ("This cannot be empty.", "Use 60 characters or fewer.": see webapp.forms)."""
+    return any(getattr(validator, "names_question", True) is False and str(validator.message) == text
+               for validator in field.validators)
+
+
 def error_links(form) -> list[tuple[str, str]]:
     """(id of the control, text) for each field with an error, in the form's order. Each text names
-    its question: a message shared by several fields ("Choose an answer.") is given the question too."""
+    its question: a message shared by several fields ("Choose an answer."), or one that names no
+    question, is given the question too: the field's `summary_question` when it has one (a phone
+    number in a list of contacts: which contact), else its label."""
     fields = [field for field in form
               if field.errors and field.type != "CSRFTokenField" and isinstance(field.errors, list | tuple)]
     counts = Counter(str(field.errors[0]) for field in fields)
     links = []
     for field in fields:
         text = str(field.errors[0])
-        if counts[text] > 1 and field.label and str(field.label.text).strip():
-            text = _("%(question)s – %(error)s", question=field.label.text, error=text)
+        question = getattr(field, "summary_question", None) or (field.label.text if field.label else "")
+        if (counts[text] > 1 or _names_no_question(field, text)) and str(question).strip():
+            text = _("%(question)s – %(error)s", question=question, error=text)
         links.append((first_control_id(field), text))
     return links
 

@@ -13,6 +13,7 @@ from webapp.forms import BaseForm, LocalDateField, WholeNumberField, days_ahead,
 AUDIENCE_LABELS = {"young_people": _l("Young people"), "parents": _l("Parents and carers"),
                    "everyone": _l("Young people, parents and carers")}
 SLOT_LENGTHS = (10, 15, 20, 30, 45, 60, 90, 120)
+PURPOSE_MISSING = _l("Enter what the session is for.")
 
 
 class UKTimeField(TimeField):
@@ -75,7 +76,7 @@ class SessionForm(BaseForm):
     places_per_slot = WholeNumberField(_l("Places in each slot"), default=1, validators=[
         InputRequired(message=_l("Enter how many places each slot has.")),
         NumberRange(min=1, max=50, message=_l("Offer from 1 to 50 places in each slot."))])
-    purpose = StringField(_l("What it is for"), validators=[required(), max_length(200)],
+    purpose = StringField(_l("What it is for"), validators=[required(PURPOSE_MISSING), max_length(200)],
                           description=_l("For example: a first chat about how things are going."))
     audience = SelectField(_l("Who it is for"), choices=[(a, AUDIENCE_LABELS[a]) for a in AUDIENCES])
     repeat_weeks = WholeNumberField(_l("Repeat every week for how many weeks? (optional)"), validators=[
@@ -87,7 +88,7 @@ class SessionForm(BaseForm):
 
 
 class EditSessionForm(BaseForm):
-    purpose = StringField(_l("What it is for"), validators=[required(), max_length(200)])
+    purpose = StringField(_l("What it is for"), validators=[required(PURPOSE_MISSING), max_length(200)])
     audience = SelectField(_l("Who it is for"), choices=[(a, AUDIENCE_LABELS[a]) for a in AUDIENCES])
     places_per_slot = WholeNumberField(_l("Places in each slot"), validators=[
         InputRequired(message=_l("Enter how many places each slot has.")),
@@ -102,13 +103,16 @@ class CancelSessionForm(BaseForm):
 
 
 class WalkInForm(BaseForm):
-    name = StringField(_l("Name"), validators=[required(), max_length(80)])
-    contact = StringField(_l("Phone number or email"), validators=[required(), max_length(120)],
+    name = StringField(_l("Name"), validators=[required(_l("Enter the name of the person you are booking in.")),
+                                               max_length(80)])
+    contact = StringField(_l("Phone number or email"), validators=[
+        required(_l("Enter a phone number or email, so the base can reach them.")), max_length(120)],
                           description=_l("So the base can reach them if the session changes."))
 
 
 class OverCapacityForm(WalkInForm):
-    reason = TextAreaField(_l("Why they need this time although it is full"), validators=[required(), max_length(300)],
+    reason = TextAreaField(_l("Why they need this time although it is full"), validators=[
+        required(_l("Say why they need this time although it is full.")), max_length(300)],
                            description=_l("Kept with the booking and counted. For example: crisis follow-up, "
                                           "travelled far, interpreter booked for this time."))
 
@@ -126,5 +130,6 @@ class DayForm(BaseForm):
 
 
 class AssignStaffForm(BaseForm):
-    email = StringField(_l("Staff member's email"), validators=[required(), max_length(254)])
+    email = StringField(_l("Staff member's email"), validators=[required(_l("Enter the staff member's email.")),
+                                                                max_length(254)])
     base_id = SelectField(_l("Base"), coerce=int, validate_choice=False)

@@ -136,6 +136,9 @@ def check_age(user: User, slot: Slot, child_first_name: str | None, child_age: i
     else:
         raise BookingError("", _l("Drop-ins are booked by young people themselves, or by a parent or carer."))
     if not base.min_age <= age <= base.max_age:
+        if field == "child_age":  # by the question it answers, so the error summary names it
+            raise BookingError(field, _l("%(base)s is for ages %(min)d to %(max)d: check your child's age.",
+                                         base=base.name, min=base.min_age, max=base.max_age))
         raise BookingError(field, _l("%(base)s is for ages %(min)d to %(max)d.", base=base.name,
                                      min=base.min_age, max=base.max_age))
 

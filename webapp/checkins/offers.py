@@ -65,14 +65,16 @@ def items_for(req: SupportRequest) -> list[str]:
 
     answers = req.answers or {}
     situations = [slug for slug in answers.get("topics") or [] if topic(slug, "en") is not None] or ["low-mood"]
-    age_key = _age_key(min(age_today(req.young_person_date_of_birth), 26))
+    age = min(age_today(req.young_person_date_of_birth), 26)
+    age_key = _age_key(age)
     topics, tools, services = [], list(ALWAYS_TOOLS), []
     for situation in situations:
         found = suggest(Answers(situation=situation, urgency="ideas", age=age_key, area="not-say"), "en")
         if found.topic is not None:
             topics.append(found.topic.slug)
         tools += [tool.slug for tool in found.tools]
-        services += [signpost.id for signpost in found.national]
+        # Their own age, not only its band: 18 to 25 is one band, but Childline is for under 19s.
+        services += [signpost.id for signpost in found.national if signpost.fits_age(age, age)]
     unique = lambda values: list(dict.fromkeys(values))[:MOST_ITEMS_PER_KIND]  # noqa: E731 - local shorthand
     return ([f"topic:{slug}" for slug in unique(topics)] + [f"tool:{slug}" for slug in unique(tools)]
             + [f"base:{slug}" for slug in _bases_with_places(answers.get("postcode"))]

@@ -10,6 +10,7 @@ from webapp.forms import BaseForm, LocalDateField, days_ahead, input_required, m
 from webapp.safety_plan import service
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+CHOOSE_PART = _l("Choose which part of the plan this is for.")
 
 
 def _phone(form, field) -> None:
@@ -19,6 +20,17 @@ def _phone(form, field) -> None:
 
 class PlanForm(BaseForm):
     """Fields named as service.FIELDS; built below from service.ALL_STEPS."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The error summary names which contact a name or phone number belongs to (every one is
+        # labelled "Name" and "Phone number" inside its own fieldset).
+        for step in service.ALL_STEPS:
+            for number, (name, phone) in enumerate(service.contact_fields(step), start=1):
+                where = step.title if step.contacts == 1 else _l("%(step)s, contact %(number)d",
+                                                                 step=step.title, number=number)
+                self[name].summary_question = _l("%(contact)s: name", contact=where)
+                self[phone].summary_question = _l("%(contact)s: phone number", contact=where)
 
     def steps(self):
         """(step, [text field] or [(name field, phone field), ...]) in the plan's order."""
@@ -45,13 +57,15 @@ for _step in service.ALL_STEPS:
 
 class KeepForm(BaseForm):
     keep = RadioField(_l("Keep a copy of my plan in my Flourish account?"), choices=YES_NO,
-                        validators=[input_required()],
+                        validators=[input_required(_l("Choose whether to keep a copy of your plan in your "
+                                                      "Flourish account."))],
                         description=_l("Then it comes back if you lose your phone or sign in somewhere else. "
                                        "Saying no later deletes the copy in your account."))
 
 
 class ShareForm(BaseForm):
-    share = RadioField(_l("Share my plan with my worker?"), choices=YES_NO, validators=[input_required()],
+    share = RadioField(_l("Share my plan with my worker?"), choices=YES_NO,
+                        validators=[input_required(_l("Choose whether to share your plan with your worker."))],
                         description=_l("Only the worker looking after your request for support can see it, "
                                        "and add to it with you. Never your parent or carer."))
 
@@ -63,6 +77,8 @@ class ReviewForm(BaseForm):
 
 
 class AdditionForm(BaseForm):
-    step = SelectField(_l("Part of the plan"), choices=service.ADDABLE_STEPS, validators=[input_required()])
+    # The service checks the choice, with a message that names the question (not WTForms' "Not a valid choice").
+    step = SelectField(_l("Part of the plan"), choices=service.ADDABLE_STEPS, validate_choice=False,
+                       validators=[input_required(CHOOSE_PART)])
     text = TextAreaField(_l("What to add"), validators=[max_length(service.TEXT_LIMIT)],
                          description=_l("Write it with the young person, in their words where you can."))

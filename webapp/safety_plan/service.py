@@ -286,9 +286,9 @@ def set_review(user_id: int, on: date | None):
     from webapp.notifications.models import SAFETY_PLAN_REVIEW
 
     if on is not None and on <= clock.today_local():
-        raise PlanError("review_on", _l("Choose a day after today."))
+        raise PlanError("review_on", _l("Choose a day after today to look over your plan."))
     if on is not None and (on - clock.today_local()).days > 366:
-        raise PlanError("review_on", _l("Choose a day within the next year."))
+        raise PlanError("review_on", _l("Choose a day within the next year to look over your plan."))
     plan = settings_for(user_id)
     plan.review_on, plan.updated_at = on, clock.now()
     _cancel_review(user_id)
