@@ -7,12 +7,21 @@ waits `latency` before each answer, as a push service across a real network does
 worker's notifications a second end to end, its CPU (every thread of the process) per
 notification, and the push service's CPU per notification (it shares the machine's two cores).
 
-"Before" is the sender as it was at BEFORE_REF (one message at a time), loaded from git into a
-scratch package, so it can be measured again at any time; "now" is the working tree. Counts per
-latency are smaller for the sequential sender, which needs latency x count seconds. Run by hand:
+Three senders, each measured against the same push service as it is now:
+- "before": `sender.py` and `webpush_client.py` as at BEFORE_REF (one message at a time);
+- "batched": as at BATCHED_REF (a batch sent concurrently through `requests`, each row's outcome
+  written on its own);
+- "now": the working tree (urllib3, outcomes written in bulk, the next batch claimed while the
+  last one is still out).
+The old senders are loaded from git into scratch packages, so they can be measured again at any
+time (with today's `outbox.claim_due`, which they call). Counts are smaller for the sequential
+sender, which needs latency x count seconds. Wall-clock throughput depends on what else the
+machine is doing, so the load average is reported beside it; CPU per notification depends on it
+much less. Run by hand, on a quiet machine for the figures that go in RESULTS.md:
 
     python -m benchmarks push                      # SQLite in a temporary directory
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/flourish_push_bench python -m benchmarks push
+    BENCH_PUSH_SENDERS=now BENCH_PUSH_KEEP=/tmp/push.json python -m benchmarks push   # some senders only
 """
 
 from __future__ import annotations
@@ -35,8 +44,10 @@ from benchmarks.results import markdown_table, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE_REF = os.environ.get("BENCH_PUSH_BEFORE_REF", "777f7ff")  # the last commit with the one-at-a-time sender
+BATCHED_REF = os.environ.get("BENCH_PUSH_BATCHED_REF", "3d6a248")  # the first concurrent sender (requests)
+REFS = {"before": BEFORE_REF, "batched": BATCHED_REF}
 LATENCIES_MS = (0, 50, 200)
-COUNTS = {"before": (2000, 400, 100), "now": (4000, 4000, 4000)}
+COUNTS = {"before": (2000, 400, 100), "batched": (4000, 4000, 4000), "now": (8000, 8000, 4000)}
 TARGET_PER_S_AT_50_MS = 500
 CONCURRENCY = 64  # PUSH_CONCURRENCY's default, which the runs use
 
@@ -54,7 +65,9 @@ class Run:
     received: int
     distinct: int
     refused: int
-    connections: int
+    connections: int  # TCP connections messages came on
+    opened: int = -1  # TCP connections the push service accepted (-1: not counted by that run)
+    load_before: float = -1.0  # the 1-minute load average as the run started
 
     @property
     def per_s(self) -> float:
@@ -84,22 +97,23 @@ def _push_service(people: int, delay: float, to_bench, from_bench) -> None:
     from_bench.get()  # "stop"
     to_bench.put({"cpu_s": time.process_time() - started, "received": len(service.received),
                   "refused": len(service.refused), "distinct": len({m.payload["url"] for m in service.received}),
-                  "connections": len(service.connections)})
+                  "connections": len(service.connections), "opened": service.opened})
     service.stop()
 
 
-def _before_sender():
-    """The sender module as it was at BEFORE_REF, with its own web push client of that time."""
-    scratch = Path(tempfile.mkdtemp()) / "push_before"
+def _old_sender(name: str):
+    """The sender module as it was at REFS[name], with its own web push client of that time."""
+    ref, package = REFS[name], f"push_{name}"
+    scratch = Path(tempfile.mkdtemp()) / package
     scratch.mkdir()
     (scratch / "__init__.py").write_text("")
-    for name in ("sender", "webpush_client"):
-        text = subprocess.run(["git", "show", f"{BEFORE_REF}:webapp/notifications/{name}.py"], cwd=ROOT,
+    for module in ("sender", "webpush_client"):
+        text = subprocess.run(["git", "show", f"{ref}:webapp/notifications/{module}.py"], cwd=ROOT,
                               check=True, capture_output=True, text=True).stdout
-        text = text.replace("webapp.notifications.webpush_client", "push_before.webpush_client")
-        (scratch / f"{name}.py").write_text(text)
+        text = text.replace("webapp.notifications.webpush_client", f"{package}.webpush_client")
+        (scratch / f"{module}.py").write_text(text)
     sys.path.insert(0, str(scratch.parent))
-    return importlib.import_module("push_before.sender")
+    return importlib.import_module(f"{package}.sender")
 
 
 def _load(db, subscriptions: list[dict], count: int, now) -> None:
@@ -136,7 +150,7 @@ def measure(sender_name: str, latency_ms: int, count: int) -> tuple[Run, str]:
     from webapp.extensions import db
     from webapp.notifications.models import ScheduledNotification
 
-    sender = _before_sender() if sender_name == "before" else importlib.import_module("webapp.notifications.sender")
+    sender = _old_sender(sender_name) if sender_name in REFS else importlib.import_module("webapp.notifications.sender")
     people = max(1, count // 10)  # ten due notifications each, one device each
     to_bench, from_bench = multiprocessing.Queue(), multiprocessing.Queue()
     child = multiprocessing.Process(target=_push_service, args=(people, latency_ms / 1000, to_bench, from_bench),
@@ -150,6 +164,7 @@ def measure(sender_name: str, latency_ms: int, count: int) -> tuple[Run, str]:
         db.create_all()
         _load(db, subscriptions, count, clock.now())
         db.session.remove()
+        load_before = os.getloadavg()[0]
         from_bench.put("start")
         wall, cpu = time.perf_counter(), time.process_time()
         handled = 0
@@ -164,8 +179,8 @@ def measure(sender_name: str, latency_ms: int, count: int) -> tuple[Run, str]:
     service = to_bench.get(timeout=120)
     child.join(timeout=30)
     return Run(sender_name, latency_ms, handled, sent, wall_s, cpu_s, service["cpu_s"], os.getloadavg()[0],
-               service["received"],
-               service["distinct"], service["refused"], service["connections"]), database
+               service["received"], service["distinct"], service["refused"], service["connections"],
+               service["opened"], load_before), database
 
 
 def main() -> None:
@@ -176,16 +191,17 @@ def main() -> None:
     kept = json.loads(keep.read_text()) if keep and keep.exists() else {"runs": [], "database": ""}
     runs: list[Run] = [Run(**run) for run in kept["runs"]]
     database = kept["database"]
-    for sender_name in filter(None, os.environ.get("BENCH_PUSH_SENDERS", "before,now").split(",")):
+    for sender_name in filter(None, os.environ.get("BENCH_PUSH_SENDERS", ",".join(COUNTS)).split(",")):
         for latency_ms, count in zip(LATENCIES_MS, COUNTS[sender_name], strict=True):
             run, database = measure(sender_name, latency_ms, count)
             runs = [r for r in runs if (r.sender, r.latency_ms) != (sender_name, latency_ms)]
             runs.append(run)
             if keep:
                 keep.write_text(json.dumps({"runs": [asdict(r) for r in runs], "database": database}))
-            print(f"{run.sender:6} {run.latency_ms:4} ms: {run.per_s:7.0f}/s, worker CPU {run.cpu_ms:.3f} ms, "
-                  f"push service CPU {run.service_cpu_ms:.3f} ms, {run.connections} connections, "
-                  f"{run.handled} handled, exactly once: {run.once}", flush=True)
+            print(f"{run.sender:7} {run.latency_ms:4} ms: {run.per_s:7.0f}/s, worker CPU {run.cpu_ms:.3f} ms, "
+                  f"push service CPU {run.service_cpu_ms:.3f} ms, {run.opened} connections opened, "
+                  f"{run.handled} handled, exactly once: {run.once}, load {run.load_before:.1f}-{run.load:.1f}",
+                  flush=True)
     if {run.sender for run in runs} == set(COUNTS):
         runs.sort(key=lambda run: (list(COUNTS).index(run.sender), run.latency_ms))
         print("written to", write_section("push", _markdown(runs, database)))
@@ -193,12 +209,15 @@ def main() -> None:
 
 def _markdown(runs: list[Run], database: str) -> str:
     rows = [[run.sender, f"{run.latency_ms}", f"{run.handled:,}", f"{run.per_s:,.0f}", f"{run.cpu_ms:.3f}",
-             f"{run.service_cpu_ms:.3f}", f"{run.connections}", f"{run.load:.1f}", "yes" if run.once else "**no**"]
+             f"{run.service_cpu_ms:.3f}", f"{run.opened if run.opened >= 0 else run.connections}",
+             f"{run.load_before:.1f}–{run.load:.1f}" if run.load_before >= 0 else f"{run.load:.1f}",
+             "yes" if run.once else "**no**"]
             for run in runs]
     at_50 = next(run for run in runs if run.sender == "now" and run.latency_ms == 50)
     met = at_50.per_s >= TARGET_PER_S_AT_50_MS
     cores = os.cpu_count() or 1
     cpu_bound = cores * 1000 / (at_50.cpu_ms + at_50.service_cpu_ms)
+    one_process = 1000 / at_50.cpu_ms
     latency_bound = CONCURRENCY * 1000 / 50
     return "\n".join([
         "## Push throughput by push-service latency (#16 item 3)",
@@ -206,20 +225,25 @@ def _markdown(runs: list[Run], database: str) -> str:
         f"Due notifications (ten each per person, one device each, half discreet) on {database}, sent by the "
         "worker's job (`send_due` until nothing is due) to the local push service in its own process on the same "
         "machine, which checks and decrypts every message and waits the given latency before answering. "
-        f"\"before\" is the sender at {BEFORE_REF} (one message at a time); \"now\" sends a batch concurrently "
-        "over a pool of kept-alive connections. Worker CPU counts every thread of the worker process; the push "
-        "service's CPU is its own process's. Connections: TCP connections the push service saw.",
+        f"\"before\" is the sender at {BEFORE_REF} (one message at a time); \"batched\" the sender at {BATCHED_REF} "
+        "(a batch sent concurrently through `requests`, each row's outcome written on its own); \"now\" posts "
+        "through urllib3, writes a batch's outcomes in one statement and claims the next batch while the last "
+        "is still out. All three send to the push service as it is now. Worker CPU counts every thread of the "
+        "worker process; the push service's CPU is its own process's. Connections: TCP connections the push "
+        "service accepted. Load average: the machine's, as the run started and ended.",
         "",
         *markdown_table(["sender", "latency ms", "notifications", "notifications/s", "worker CPU ms each",
                          "push service CPU ms each", "connections", "load average", "each sent exactly once"],
                         rows, "lrrrrrrrl"),
         "",
         f"Target: at least {TARGET_PER_S_AT_50_MS} a second end to end at 50 ms: "
-        f"{'met' if met else '**not met**'} in this run ({at_50.per_s:,.0f} a second, with the machine's load "
-        f"average at {at_50.load:.0f} on {cores} cores: other work was using them). What the sender can do on "
-        f"{cores} cores of its own: at 50 ms, {CONCURRENCY} messages in flight allow {latency_bound:,.0f} a second, "
-        f"and the CPU the worker and the push service use per notification ({at_50.cpu_ms:.2f} + "
-        f"{at_50.service_cpu_ms:.2f} ms) allows {cpu_bound:,.0f} a second; the lower of the two is the ceiling.",
+        f"{'met' if met else '**not met**'} in this run ({at_50.per_s:,.0f} a second, the load average "
+        f"{at_50.load_before:.1f}–{at_50.load:.1f} on {cores} cores). What the sender can do: at 50 ms, "
+        f"{CONCURRENCY} messages in flight allow {latency_bound:,.0f} a second; one worker process (its threads "
+        f"share one core) allows {one_process:,.0f} a second at {at_50.cpu_ms:.2f} ms of CPU each; the worker and "
+        f"the push service together ({at_50.cpu_ms:.2f} + {at_50.service_cpu_ms:.2f} ms) allow {cpu_bound:,.0f} "
+        f"a second on {cores} cores. The lowest of these is the ceiling; more `--jobs push` worker processes "
+        "raise the second.",
     ])
 
 

@@ -2,8 +2,10 @@
 
 Every table of things to send to another system (push notifications, front-door deliveries) has
 `status`, `attempts`, `next_attempt_at`, `claimed_at`, `claimed_by`, `last_error`, and uses
-`claim_due` here. PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED`. SQLite: a conditional `UPDATE
-... WHERE status = 'pending'` per row, and only a row whose update touched exactly one row is ours.
+`claim_due` here: one `UPDATE ... WHERE status = 'pending' AND id IN (the due rows, in order, up
+to the limit) RETURNING` claims a whole batch, and only the rows it returns are ours. PostgreSQL
+chooses the rows with `FOR UPDATE SKIP LOCKED`, so two workers never choose the same row; SQLite
+has one writer at a time, and the worker already is it (it released stale claims first).
 """
 
 from __future__ import annotations
@@ -56,36 +58,24 @@ def claim_due(model, limit: int = 50, now: datetime | None = None, first=None) -
     _release_stale_claims(model, now)
     due = (model.status == PENDING) & (model.next_attempt_at <= now)
     order = ([] if first is None else [first]) + [model.next_attempt_at, model.id]
-    if db.engine.dialect.name == "postgresql":
-        rows = db.session.scalars(
-            select(model).where(due).order_by(*order).limit(limit)
-            .with_for_update(of=model, skip_locked=True)
-        ).all()
-        for row in rows:
-            row.status, row.claimed_at, row.claimed_by = SENDING, now, me
-        db.session.commit()
-        return rows
-    candidates = db.session.scalars(
-        select(model.id).where(due).order_by(*order).limit(limit)
-    ).all()
-    claimed_ids = []
-    for row_id in candidates:
-        result = db.session.execute(
-            update(model)
-            .where(model.id == row_id, model.status == PENDING)
-            .values(status=SENDING, claimed_at=now, claimed_by=me)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-        if result.rowcount == 1:
-            claimed_ids.append(row_id)
-    if not claimed_ids:
-        db.session.commit()  # the release of stale claims, so no write lock is left held on SQLite
-        return []
+    # MATERIALIZED: the rows are chosen once. As a plain subquery, PostgreSQL may run it again for
+    # each row it updates, and each run skips the rows the statement already locked: it would claim
+    # every due row, not `limit` of them.
+    chosen = (select(model.id).where(due).order_by(*order).limit(limit).with_for_update(of=model, skip_locked=True)
+              .cte("chosen").prefix_with("MATERIALIZED"))
     # populate_existing: rows this session already holds are refreshed, never returned stale.
-    rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(claimed_ids))
-                                                      .execution_options(populate_existing=True))}
-    return [rows[row_id] for row_id in claimed_ids if row_id in rows]  # in the order claimed
+    claimed = db.session.execute(
+        update(model).where(model.status == PENDING, model.id.in_(select(chosen.c.id)))
+        .values(status=SENDING, claimed_at=now, claimed_by=me).returning(model, *order)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    ).all()
+    db.session.commit()  # the claim, or only the release of stale claims (no write lock left held on SQLite)
+    return [returned[0] for returned in sorted(claimed, key=_position)]  # RETURNING keeps no order
+
+
+def _position(returned) -> tuple:
+    """A claimed row's place in the claim's order, from the order's values it returned (NULLs last)."""
+    return tuple((value is None, value) for value in returned[1:])
 
 
 def keep_claim(row, now: datetime | None = None) -> bool:

@@ -10,6 +10,13 @@ reason kept in `refused`.
 
 Each fake browser (`FakeBrowser`) has a real P-256 key pair and auth secret, like a browser's
 subscription. `answers` scripts the next responses for an endpoint (e.g. 503 then 201).
+
+It is cheap enough to stand beside the worker in the push benchmark: HTTP/1.1 with keep-alive is
+read and written by a small handler of its own (`http.server` parses every request's headers
+with the `email` package, which cost more than decrypting), and a VAPID token whose signature
+checked out once is kept, as a real push service would: `aud`, `exp` and `sub` are still checked
+on every message, and the body is still decrypted every time. `opened` counts the TCP
+connections it accepted, so a test can see that a sender reuses them.
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
+from socketserver import StreamRequestHandler, ThreadingTCPServer
 from urllib.parse import urlsplit
 
 import http_ece
@@ -83,9 +91,14 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(ThreadingTCPServer):
     daemon_threads = True
+    allow_reuse_address = True
     request_queue_size = 256  # a worker opens many connections at once; the default backlog of 5 drops some
+
+
+MAX_HEADER_LINES = 100
+VERIFIED_KEPT = 1024  # VAPID tokens whose signature was checked, kept (a real push service caches them too)
 
 
 class LocalPushService:
@@ -105,6 +118,8 @@ class LocalPushService:
         self.gate = gate
         self._senders: set[str] = set()
         self.connections: set[tuple[str, int]] = set()  # every TCP connection a message came on
+        self.opened = 0  # TCP connections accepted, whether or not a message came on them
+        self._verified: dict[str, tuple[dict, str, str]] = {}  # Authorization -> claims, k, JWT (signature checked)
         self.in_flight = 0
         self.most_in_flight = 0  # the most messages being answered at the same moment
         # together > 0: answers wait until that many messages are in flight at once (then never
@@ -115,7 +130,7 @@ class LocalPushService:
         if gate <= 0:
             self._gate_open.set()
         self.server = _Server(("127.0.0.1", 0), self._handler())
-        self.port = self.server.server_port
+        self.port = self.server.server_address[1]
         self.origin = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -145,21 +160,8 @@ class LocalPushService:
     # ------------------------------------------------------------ checks a real push service makes
 
     def _check_vapid(self, authorization: str, endpoint_origin: str) -> tuple[dict, str, str]:
-        if not authorization.startswith("vapid "):
-            raise PermissionError(401, "Authorization is not vapid")
-        parts = dict(part.strip().split("=", 1) for part in authorization[len("vapid "):].split(","))
-        token, key = parts.get("t", ""), parts.get("k", "")
-        raw_key = unb64url(key)
-        if len(raw_key) != 65 or raw_key[0] != 4:
-            raise PermissionError(401, "k is not an uncompressed P-256 key")
-        public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw_key)
-        header = jwt.get_unverified_header(token)
-        if header.get("alg") != "ES256":
-            raise PermissionError(401, f"alg {header.get('alg')}")
-        try:
-            claims = jwt.decode(token, public, algorithms=["ES256"], options={"verify_exp": False, "verify_aud": False})
-        except jwt.InvalidTokenError as error:
-            raise PermissionError(401, f"bad signature: {error}") from None
+        kept = self._verified.get(authorization)
+        claims, key, token = kept if kept is not None else self._verify_signature(authorization)
         # The webpush package leaves a non-default port out of `aud`; real services are on 443.
         without_port = endpoint_origin.rsplit(":", 1)[0]
         if claims.get("aud") not in (endpoint_origin, without_port):
@@ -171,6 +173,32 @@ class LocalPushService:
         sub = claims.get("sub", "")
         if not isinstance(sub, str) or not (sub.startswith("mailto:") or sub.startswith("https:")):
             raise PermissionError(403, f"sub {sub!r} is not mailto: or https:")
+        return claims, key, token
+
+    def _verify_signature(self, authorization: str) -> tuple[dict, str, str]:
+        """The token's claims once its ES256 signature by the key in `k=` checks out (then kept)."""
+        if not authorization.startswith("vapid "):
+            raise PermissionError(401, "Authorization is not vapid")
+        parts = dict(part.strip().split("=", 1) for part in authorization[len("vapid "):].split(","))
+        token, key = parts.get("t", ""), parts.get("k", "")
+        raw_key = unb64url(key)
+        if len(raw_key) != 65 or raw_key[0] != 4:
+            raise PermissionError(401, "k is not an uncompressed P-256 key")
+        public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw_key)
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError as error:
+            raise PermissionError(401, f"bad token: {error}") from None
+        if header.get("alg") != "ES256":
+            raise PermissionError(401, f"alg {header.get('alg')}")
+        try:
+            claims = jwt.decode(token, public, algorithms=["ES256"], options={"verify_exp": False, "verify_aud": False})
+        except jwt.InvalidTokenError as error:
+            raise PermissionError(401, f"bad signature: {error}") from None
+        with self.lock:
+            if len(self._verified) >= VERIFIED_KEPT:
+                self._verified.clear()
+            self._verified[authorization] = (claims, key, token)
         return claims, key, token
 
     def _check_headers(self, headers: dict[str, str], body: bytes) -> None:
@@ -241,30 +269,53 @@ class LocalPushService:
     def _handler(self):
         service = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+        class Handler(StreamRequestHandler):
+            """HTTP/1.1 POSTs with keep-alive, read and answered by hand (see the module's docstring)."""
 
-            def do_POST(self):  # noqa: N802 - the http.server API
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
+            def handle(self):
+                with service.lock:
+                    service.opened += 1
+                while self._one_request():
+                    pass
+
+            def _one_request(self) -> bool:
+                """Answer one request; False when the connection is to close."""
+                line = self.rfile.readline(65537)
+                if not line:
+                    return False
+                method, path, version = (line.decode("latin-1").split() + ["", "", ""])[:3]
+                headers: dict[str, str] = {}
+                for _ in range(MAX_HEADER_LINES):
+                    header = self.rfile.readline(65537)
+                    if header in (b"\r\n", b"\n", b""):
+                        break
+                    name, _, value = header.decode("latin-1").partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                else:
+                    return self._answer(431, {}, close=True)
+                length = headers.get("content-length", "0")
+                if not length.isdigit():
+                    return self._answer(400, {}, close=True)
+                body = self.rfile.read(int(length))
+                close = headers.get("connection", "").lower() == "close" or version != "HTTP/1.1"
+                if method != "POST":
+                    return self._answer(405, {}, close)
                 service._arrive(self.client_address)
                 try:
-                    service._wait_at_gate(self.headers.get("Authorization", ""))
+                    service._wait_at_gate(headers.get("authorization", ""))
                     if service.delay:
                         time.sleep(service.delay)
-                    headers = {k.lower(): v for k, v in self.headers.items()}
-                    status, extra = service.handle(urlsplit(self.path).path, headers, body, self.client_address)
+                    status, extra = service.handle(urlsplit(path).path, headers, body, self.client_address)
                 finally:
                     service._leave()
-                self.send_response(status)
-                for name, value in extra.items():
-                    self.send_header(name, value)
                 if status == 201:
-                    self.send_header("Location", f"{service.origin}/message/{secrets.token_urlsafe(8)}")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                    extra = {**extra, "Location": f"{service.origin}/message/{secrets.token_urlsafe(8)}"}
+                return self._answer(status, extra, close)
 
-            def log_message(self, format, *args):
-                pass
+            def _answer(self, status: int, extra: dict[str, str], close: bool) -> bool:
+                lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", *(f"{k}: {v}" for k, v in extra.items()),
+                         "Content-Length: 0", *(["Connection: close"] if close else []), "", ""]
+                self.wfile.write("\r\n".join(lines).encode("latin-1"))
+                return not close
 
         return Handler

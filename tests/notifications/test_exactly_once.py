@@ -4,7 +4,9 @@ database (SQLite by default, PostgreSQL with TEST_DATABASE_URL): every notificat
 The local push service holds every answer until both workers have sent a message (it tells them
 apart by their VAPID tokens: each worker process signs its own, and reuses it), so the two passes
 are proven to overlap rather than merely hoped to. Each worker sends its batches concurrently, on
-many connections at once, at the speed it sends in production.
+many connections at once, at the speed it sends in production: it claims its next batch while the
+last is still out and writes a batch's outcomes back together, so the claims of both workers
+interleave over several batches.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from webapp.notifications.models import ScheduledNotification
 from webapp.notifications.preferences import update_preferences
 
 ROOT = Path(__file__).resolve().parents[2]
-PEOPLE, EACH = 20, 15  # 300 notifications, 6 claims of 50 to share
+PEOPLE, EACH = 40, 25  # 1,000 notifications: five batches of 200, claimed by both workers while their last are out
 
 
 def worker_env(app) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, time, timedelta
 
 import jwt
@@ -403,3 +404,146 @@ def test_a_pass_out_of_time_leaves_messages_not_yet_started_for_the_next_pass(ap
     assert sender.send_due() == 10 - len(sent)
     assert [reload(row).status for row in rows] == ["sent"] * 10
     assert len(push_service.received) == 10
+
+
+def test_a_batch_is_written_back_in_one_statement_each_row_with_its_own_outcome(app, frozen_clock, make_user, device,
+                                                                               push_service, monkeypatch,
+                                                                               count_queries):
+    """The outcomes of a batch go back together (one UPDATE for the rows, one for the devices
+    reached, one DELETE for the devices gone), yet each row keeps its own answer: sent, gone (404
+    and 410: the subscription deleted), busy (its own Retry-After), failing (backoff), refused."""
+    monkeypatch.setattr(sender, "RECORD_EVERY", 60)  # every answer in before anything is written
+    answers = {"sent": Answer(201), "not found": Answer(404), "gone": Answer(410),
+               "busy": Answer(429, {"Retry-After": "600"}), "down": Answer(503), "refused": Answer(413)}
+    rows, browsers = {}, {}
+    for name, answer in answers.items():
+        user = make_user()
+        browsers[name] = device(user)
+        push_service.answer(browsers[name], answer)
+        rows[name] = remind(user)
+    push_service.together = len(answers)  # all six out at once: one batch
+
+    with count_queries() as statements:
+        assert sender.send_due() == len(answers)
+
+    written = [s for s in statements if s.startswith("UPDATE scheduled_notifications") and "delivered_to" in s]
+    assert len(written) == 1, statements
+    assert len([s for s in statements if s.startswith("UPDATE push_subscriptions")]) == 1
+    assert len([s for s in statements if s.startswith("DELETE FROM push_subscriptions")]) == 1
+    state = {name: reload(row) for name, row in rows.items()}
+    assert state["sent"].status == "sent" and state["sent"].sent_at == clock.now()
+    assert state["not found"].status == state["gone"].status == "no_device"
+    assert state["busy"].status == "pending" and state["busy"].attempts == 1
+    assert state["busy"].next_attempt_at == clock.now() + timedelta(seconds=600)
+    assert state["down"].status == "pending" and state["down"].next_attempt_at == clock.now() + sender.FIRST_RETRY
+    assert state["refused"].status == "failed" and "413" in state["refused"].last_error
+    assert all(row.claimed_by is None for row in state.values())
+    endpoints = set(db.session.scalars(select(PushSubscription.endpoint)))
+    assert endpoints == {browsers[name].endpoint for name in ("sent", "busy", "down", "refused")}
+    reached = db.session.scalars(select(PushSubscription).where(PushSubscription.last_success_at.is_not(None))).all()
+    assert [subscription.endpoint for subscription in reached] == [browsers["sent"].endpoint]
+    assert state["sent"].delivered_to == [reached[0].id]
+
+
+def test_a_slow_device_does_not_hold_back_another_rows_outcome(app, frozen_clock, make_user, device, push_service,
+                                                               monkeypatch):
+    fast_user, slow_user = make_user(), make_user()
+    device(fast_user)
+    slow = device(slow_user)
+    fast_id, slow_id = remind(fast_user).id, remind(slow_user).id
+    written: list[set[int]] = []
+    fast_written = threading.Event()
+    record = sender._record
+
+    def recording(answered, now):
+        written.append({sending.state.id for sending in answered})
+        record(answered, now)
+        if fast_id in written[-1]:
+            fast_written.set()
+
+    handle = push_service.handle
+
+    def holding(path, headers, body, peer):
+        if path.endswith(slow.token):
+            fast_written.wait(timeout=10)  # the slow device answers once the other row's outcome is written
+        return handle(path, headers, body, peer)
+
+    monkeypatch.setattr(sender, "_record", recording)
+    monkeypatch.setattr(push_service, "handle", holding)
+    assert sender.send_due() == 2
+    assert written == [{fast_id}, {slow_id}]
+    assert reload_id(fast_id).status == reload_id(slow_id).status == "sent"
+
+
+def test_the_next_batch_is_claimed_while_the_last_is_still_out(app, frozen_clock, make_user, device, push_service,
+                                                              monkeypatch):
+    """The connections never wait for the database between batches: with batches of 5 and 8
+    messages allowed in flight, 8 are in flight at once (two batches), each sent once."""
+    monkeypatch.setattr(sender, "BATCH", 5)
+    monkeypatch.setitem(app.config, "PUSH_CONCURRENCY", 8)
+    push_service.delay = 0.05
+    push_service.together = 8  # nothing is answered until 8 messages are in flight at once
+    for person in range(4):
+        user = make_user()
+        device(user)
+        for n in range(5):
+            remind(user, subject_id=person * 10 + n)
+    assert sender.send_due() == 20
+    assert push_service.most_in_flight == 8
+    urls = [m.payload["url"] for m in push_service.received]
+    assert len(urls) == 20 and not push_service.refused
+    assert db.session.scalars(select(ScheduledNotification.status)).all() == ["sent"] * 20
+
+
+def test_connections_are_kept_open_and_reused_from_one_pass_to_the_next(app, frozen_clock, make_user, device,
+                                                                        push_service, monkeypatch):
+    monkeypatch.setitem(app.config, "PUSH_CONCURRENCY", 4)
+    users = [make_user() for _ in range(3)]
+    for user in users:
+        device(user)
+    for n in range(30):
+        remind(users[n % 3], subject_id=n)
+    assert sender.send_due() == 30
+    assert 1 <= push_service.opened <= 4
+    opened = push_service.opened
+    for n in range(30, 40):
+        remind(users[n % 3], subject_id=n)
+    assert sender.send_due() == 10
+    assert push_service.opened == opened  # the next pass went out on the connections already open
+    assert len(push_service.received) == 40 and not push_service.refused
+
+
+def test_the_push_service_checks_a_kept_vapid_token_every_time(app, frozen_clock, make_user, device, push_service):
+    """The local push service keeps a VAPID token whose signature it checked, as a real one does,
+    yet still refuses it once it expires, and a token it has not checked is checked in full."""
+    user = make_user()
+    browser = device(user)
+    remind(user)
+    sender.send_due()
+    [message] = push_service.received
+    path = f"/push/{browser.token}"
+    forged = message.headers["authorization"].replace(f"t={message.jwt}", f"t={message.jwt[:-4]}AAAA")
+    assert push_service.handle(path, {**message.headers, "authorization": forged}, b"", ("127.0.0.1", 1))[0] == 401
+    clock.advance(timedelta(hours=13))  # the token (12 hours) has expired
+    assert push_service.handle(path, message.headers, b"", ("127.0.0.1", 1))[0] == 403
+    assert push_service.refused[-1] == "exp is not within the next 24 hours"
+
+
+def reload_id(row_id: int) -> ScheduledNotification:
+    db.session.expire_all()
+    return db.session.get(ScheduledNotification, row_id)
+
+
+def test_a_proxy_in_the_environment_is_honoured_and_no_proxy_goes_around_it(app, monkeypatch):
+    import urllib3
+
+    from webapp.notifications.webpush_client import PushClient, _pem
+
+    monkeypatch.setenv("https_proxy", "http://proxy.example:3128")
+    monkeypatch.setenv("no_proxy", "updates.push.services.mozilla.com")
+    client = PushClient(_pem(app.config["VAPID_PRIVATE_KEY"], "private"),
+                        _pem(app.config["VAPID_PUBLIC_KEY"], "public"), "digital@flourish.example")
+    via = client._manager("https://fcm.googleapis.com/fcm/send/abc")
+    assert isinstance(via, urllib3.ProxyManager) and via.proxy.host == "proxy.example"
+    assert client._manager("https://fcm.googleapis.com/fcm/send/def") is via  # one pool per proxy, kept
+    assert client._manager("https://updates.push.services.mozilla.com/wpush/v2/abc") is client.http

@@ -89,14 +89,20 @@ def _with_reply(url: str, reply: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}reply={reply}"
 
 
-def build_payload(row: ScheduledNotification, prefs: NotificationPreferences, locale: str | None) -> dict:
-    """The JSON the service worker shows, in the person's language; discreet unless they said otherwise."""
+def build_payload(row: ScheduledNotification, prefs: NotificationPreferences, locale: str | None,
+                  discreet_texts: dict[str, str] | None = None) -> dict:
+    """The JSON the service worker shows, in the person's language; discreet unless they said otherwise.
+    `discreet_texts`: a dict the caller keeps for a batch, so each language's discreet text is
+    looked up once rather than once a message."""
+    payload: dict = {"url": row.url or "/", "tag": topic_for(row), "lang": locale or "en"}
+    if prefs.discreet:
+        texts = {} if discreet_texts is None else discreet_texts
+        if payload["lang"] not in texts:
+            with force_locale(payload["lang"]):
+                texts[payload["lang"]] = discreet_text()
+        payload.update(title=DISCREET_TITLE, body=texts[payload["lang"]])
+        return payload
     with force_locale(locale or "en"):
-        tag = topic_for(row)
-        payload: dict = {"url": row.url or "/", "tag": tag, "lang": locale or "en"}
-        if prefs.discreet:
-            payload.update(title=DISCREET_TITLE, body=discreet_text())
-            return payload
         title, body = detailed_text(row, locale)
         payload.update(title=title, body=body)
         if row.kind == models.APPOINTMENT_REMINDER:

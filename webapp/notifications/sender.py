@@ -5,12 +5,15 @@ same one): drop it if it is past its use, or the person turned that kind off; wa
 inside their quiet hours; else encrypt it for each of their devices and POST it (see
 `webpush_client.py`; what it says is `payload.py`).
 
-A batch of up to BATCH rows is claimed and decided in one transaction; its messages are then
-encrypted and sent `PUSH_CONCURRENCY` at a time on the client's threads over kept-alive
-connections, with no database transaction open; the outcomes are written in short transactions
-as the rows' messages are answered. A worker that dies mid-batch leaves its rows claimed: after
-CLAIM_EXPIRES_AFTER another worker sends those again, and a repeat carries the same Topic (the
-push service keeps only the newest) and tag (the phone shows one).
+A batch of up to BATCH rows is claimed in one statement and decided in one transaction; its
+messages are then encrypted and sent `PUSH_CONCURRENCY` at a time on the client's threads over
+kept-alive connections, with no database transaction waiting on any of them. The next batch is
+claimed while the last messages of this one are still out, so the connections never stand idle.
+The outcomes of the rows whose messages have all been answered are written together, one
+statement and one commit for all of them, within about RECORD_EVERY of their answers (a slow
+device holds back no other row's outcome for longer). A worker that dies mid-batch leaves its
+rows claimed: after CLAIM_EXPIRES_AFTER another worker sends those again, and a repeat carries
+the same Topic (the push service keeps only the newest) and tag (the phone shows one).
 
 Push service answers: 201 sent; 404/410 the device is gone (its subscription is deleted); 429 and
 5xx (and timeouts) try again later with exponential backoff, or after `Retry-After` if that is
@@ -22,25 +25,27 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, wait
-from dataclasses import dataclass
+import time as timer
+from concurrent.futures import Future
+from contextlib import suppress
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from email.utils import parsedate_to_datetime
+from queue import Empty, SimpleQueue
 
 import http_ece
-import requests
 from flask import Flask
-from sqlalchemy import delete, select, update
+from sqlalchemy import Integer, any_, bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from webapp import clock, jobs
 from webapp.accounts.models import User
 from webapp.extensions import db
 from webapp.notifications import models, service
 from webapp.notifications.models import NotificationPreferences, PushSubscription, ScheduledNotification
-from webapp.notifications.payload import DEFAULT_TTL, URGENCY, build_payload, topic_for, ttl_for
+from webapp.notifications.payload import DEFAULT_TTL, URGENCY, build_payload, ttl_for
 from webapp.notifications.preferences import quiet_until, wants
-from webapp.notifications.webpush_client import PushClient, application_server_key, client_for
+from webapp.notifications.webpush_client import PushAnswer, PushClient, SendError, application_server_key, client_for
 from webapp.outbox import (
     PENDING,
     SENDING,
@@ -60,6 +65,7 @@ BATCH = 200  # claimed at once; sent `PUSH_CONCURRENCY` at a time
 MAX_PER_PASS = 5000  # one worker pass stops after this many, so other jobs get their turn
 MAX_ATTEMPTS = 8
 BUDGET_CHECK_EVERY = 0.5  # seconds: how often a batch in flight checks the job's time budget
+RECORD_EVERY = 0.25  # seconds: answered rows' outcomes wait at most this long to be written together
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 LONGEST_RETRY_AFTER = timedelta(hours=24)
@@ -94,50 +100,56 @@ class Context:
     locales: dict[int, str | None]
     choices: dict[int, Choices]
     devices: dict[int, list[Device]]
+    discreet_texts: dict[str, str] = field(default_factory=dict)  # language -> the discreet text, looked up once
+
+
+def _one_of(column, ids: list[int]):
+    """`column IN (ids)`; on PostgreSQL `column = ANY(:ids)`, one array parameter, so the statement
+    is the same short one for any number of ids (a long IN list is parsed afresh every time)."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def _load_context(rows: list[ScheduledNotification]) -> Context:
-    user_ids = {row.user_id for row in rows}
-    locales = dict(db.session.execute(select(User.id, User.locale).where(User.id.in_(user_ids))).all())
+    """Each person's language, preferences and devices, in one query."""
+    user_ids = sorted({row.user_id for row in rows})
+    locales: dict[int, str | None] = dict.fromkeys(user_ids)
     choices = {user_id: Choices() for user_id in user_ids}
-    names = list(Choices.__dataclass_fields__)
-    columns = [getattr(NotificationPreferences, name) for name in names]
-    for user_id, *values in db.session.execute(select(NotificationPreferences.user_id, *columns)
-                                               .where(NotificationPreferences.user_id.in_(user_ids))):
-        choices[user_id] = Choices(**dict(zip(names, values, strict=True)))
     devices: dict[int, list[Device]] = {user_id: [] for user_id in user_ids}
-    query = (select(PushSubscription.id, PushSubscription.user_id, PushSubscription.endpoint,
-                    PushSubscription.p256dh, PushSubscription.auth)
-             .where(PushSubscription.user_id.in_(user_ids)).order_by(PushSubscription.id))
-    for device_id, user_id, endpoint, p256dh, auth in db.session.execute(query):
-        devices[user_id].append(Device(device_id, endpoint, p256dh, auth))
+    names = list(Choices.__dataclass_fields__)
+    query = (select(User.id, User.locale, NotificationPreferences.user_id,
+                    *[getattr(NotificationPreferences, name) for name in names], PushSubscription.id,
+                    PushSubscription.endpoint, PushSubscription.p256dh, PushSubscription.auth)
+             .select_from(User)
+             .outerjoin(NotificationPreferences, NotificationPreferences.user_id == User.id)
+             .outerjoin(PushSubscription, PushSubscription.user_id == User.id)
+             .where(_one_of(User.id, user_ids)).order_by(User.id, PushSubscription.id))
+    for user_id, locale, has_preferences, *values in db.session.execute(query):
+        *chosen, device_id, endpoint, p256dh, auth = values
+        locales[user_id] = locale
+        if has_preferences is not None:
+            choices[user_id] = Choices(**dict(zip(names, chosen, strict=True)))
+        if device_id is not None:
+            devices[user_id].append(Device(device_id, endpoint, p256dh, auth))
     return Context(locales, choices, devices)
 
 
 def send_due(app: Flask | None = None) -> int:
     """Worker job: send every due notification, a batch at a time. Returns how many were handled.
 
-    The job's time budget (`webapp.jobs`) is checked before each claim and while a batch is in
+    The job's time budget (`webapp.jobs`) is checked before each claim and while messages are in
     flight: out of time, messages not yet started go back to the outbox for the next pass.
     Claimed rows are this worker's alone (status "sending"), so they are not reloaded after each
-    commit (`expire_on_commit` off for the pass, which halves the queries); each leaves the
-    session once done, so nothing stale is ever used again.
+    commit (`expire_on_commit` off for the pass); each leaves the session once its messages are
+    planned, and its outcome is written from plain values, so nothing stale is ever used again.
     """
-    client = client_for(app)
-    handled = 0
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        while handled < MAX_PER_PASS and not jobs.over_budget():
-            db.session.expire_all()  # claim_due's SELECT then loads every claimed row afresh
-            rows = claim_due(ScheduledNotification, limit=BATCH)
-            if not rows:
-                db.session.commit()  # claim_due's release of stale claims, when it found nothing to claim
-                break
-            handled += len(rows) - _send_batch(rows, client)
+        return _Pass(client_for(app)).run()
     finally:
         session.expire_on_commit = expire_on_commit
-    return handled
 
 
 @dataclass(frozen=True)
@@ -150,54 +162,143 @@ class Push:
     headers: dict[str, str]
 
 
-def _send_batch(rows: list[ScheduledNotification], client: PushClient) -> int:
-    """Decide every claimed row in one transaction (no push service called while it is open), send
-    the messages concurrently on the client's threads, and record the outcomes of the rows whose
-    messages have all been answered in one short transaction each time some are (so a slow device
-    never holds back another row's outcome, and a worker that dies repeats as few as it can).
-    Returns how many rows went back to the outbox untried because the pass ran out of time."""
-    now = clock.now()
-    context = _load_context(rows)
-    pushes: list[Push] = []
-    waiting: dict[int, ScheduledNotification] = {}
-    for row in rows:
-        if not keep_claim(row, now):
-            continue  # the batch outlived its claim and another worker took it (it left the session)
-        planned = _plan(row, context, now)
-        if planned:
-            pushes.extend(planned)
-            waiting[row.id] = row
-        else:
-            _after_outcome(row, now)
-    db.session.commit()  # what was decided, and before_send's writes, kept before any message goes
-    for row in rows:
-        if row.id not in waiting and row in db.session:
-            db.session.expunge(row)
-    if not pushes:
-        return 0
-    unanswered = Counter(push.row_id for push in pushes)
-    answers: dict[int, list[tuple[Device, Outcome]]] = {row_id: [] for row_id in waiting}
-    futures = {client.pool.submit(_send_one, client, push.device, push.payload, push.headers, now): push
-               for push in pushes}
-    pending = set(futures)
-    while pending:
-        finished, pending = wait(pending, timeout=BUDGET_CHECK_EVERY, return_when=FIRST_COMPLETED)
+@dataclass
+class OutboxState:
+    """A claimed row's outbox columns as plain values, once its messages are out (the row itself
+    has left the session). `outbox.mark_sent` and the other outbox helpers set them here as they
+    would on the row, and `_record` writes those of many rows in one statement."""
+
+    id: int
+    subject_type: str | None
+    status: str
+    attempts: int
+    claimed_by: str | None
+    last_error: str | None
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    delivered_to: list
+
+    @classmethod
+    def of(cls, row: ScheduledNotification) -> OutboxState:
+        return cls(row.id, row.subject_type, row.status, row.attempts or 0, row.claimed_by, row.last_error,
+                   row.next_attempt_at, row.sent_at, list(row.delivered_to or []))
+
+    def values(self) -> dict:
+        """What `_record` writes: every outbox column a settled row can change."""
+        return {"id": self.id, "status": self.status, "attempts": self.attempts, "claimed_by": self.claimed_by,
+                "last_error": self.last_error, "next_attempt_at": self.next_attempt_at, "sent_at": self.sent_at,
+                "delivered_to": self.delivered_to}
+
+
+@dataclass
+class Sending:
+    """A row whose messages are out, with its devices' answers as they come."""
+
+    state: OutboxState
+    unanswered: int
+    answers: list[tuple[Device, Outcome]] = field(default_factory=list)
+
+
+class _Pass:
+    """One pass of the job: claims batches, sends their messages on the client's threads, and
+    writes the outcomes back together.
+
+    A batch is claimed when no more than two rounds of messages (2 x `concurrency`) are still
+    waiting to be answered, so the threads have the next batch's messages before they run out.
+    Each message's future tells `done` when it is answered (or cancelled), so the main thread
+    sleeps until there is something to do and takes everything that is ready at once."""
+
+    def __init__(self, client: PushClient) -> None:
+        self.client = client
+        self.done: SimpleQueue[Future] = SimpleQueue()
+        self.in_flight: dict[Future, Push] = {}
+        self.sending: dict[int, Sending] = {}  # row id -> its messages still out
+        self.answered: list[Sending] = []  # rows all of whose messages are answered, not yet written
+        self.claimed = 0
+        self.put_back = 0  # rows that went back to the outbox untried (the pass ran out of time)
+        self.more = True  # the outbox may still have due rows
+
+    def run(self) -> int:
+        written_at = timer.monotonic()
+        while True:
+            if self._may_claim():
+                self._claim_and_send()
+                continue
+            if not self.in_flight:
+                break
+            self._collect()
+            if self.answered and (not self.in_flight or len(self.answered) >= BATCH
+                                  or timer.monotonic() - written_at >= RECORD_EVERY):
+                self._record()
+                written_at = timer.monotonic()
+        if self.answered:
+            self._record()
+        return self.claimed - self.put_back
+
+    def _may_claim(self) -> bool:
+        return (self.more and len(self.in_flight) <= 2 * self.client.concurrency and self.claimed < MAX_PER_PASS
+                and not jobs.over_budget())
+
+    def _claim_and_send(self) -> None:
+        """Claim a batch, decide every row in one transaction (no push service is called while it
+        is open), then hand its messages to the client's threads."""
+        rows = claim_due(ScheduledNotification, limit=min(BATCH, MAX_PER_PASS - self.claimed))
+        if not rows:
+            db.session.commit()  # claim_due's release of stale claims, when it found nothing to claim
+            self.more = False
+            return
+        self.claimed += len(rows)
+        now = clock.now()
+        context = _load_context(rows)
+        pushes: list[Push] = []
+        for row in rows:
+            if not keep_claim(row, now):
+                continue  # the batch outlived its claim and another worker took it (it left the session)
+            planned = _plan(row, context, now)
+            if planned:
+                pushes.extend(planned)
+                self.sending[row.id] = Sending(OutboxState.of(row), len(planned))
+            else:
+                _after_outcome(row, now)
+        db.session.commit()  # what was decided, and before_send's writes, kept before any message goes
+        for row in rows:
+            if row in db.session:
+                db.session.expunge(row)
+        for push in pushes:
+            future = self.client.pool.submit(_send_one, self.client, push.device, push.payload, push.headers, now)
+            self.in_flight[future] = push
+            future.add_done_callback(self.done.put)
+
+    def _collect(self) -> None:
+        """Wait for an answer (at most BUDGET_CHECK_EVERY, or RECORD_EVERY when answered rows wait to
+        be written), then take every answer there is."""
+        finished: list[Future] = []
+        with suppress(Empty):
+            finished.append(self.done.get(timeout=RECORD_EVERY if self.answered else BUDGET_CHECK_EVERY))
         if jobs.over_budget():
             # Out of time for this pass: messages not yet started are not sent now, and their
             # rows go back to the outbox at once (no attempt counted) for the next pass.
-            cancelled = {future for future in pending if future.cancel()}
-            finished, pending = finished | cancelled, pending - cancelled
-        ready = []
+            self.more = False
+            for future in list(self.in_flight):
+                future.cancel()  # tells `done` when it worked
+        while True:
+            try:
+                finished.append(self.done.get_nowait())
+            except Empty:
+                break
         for future in finished:
-            push = futures[future]
-            outcome = NOT_TRIED if future.cancelled() else future.result()
-            answers[push.row_id].append((push.device, outcome))
-            unanswered[push.row_id] -= 1
-            if not unanswered[push.row_id]:
-                ready.append(waiting.pop(push.row_id))
-        if ready:
-            _record(ready, answers, now)
-    return sum(1 for outcomes in answers.values() if any(outcome is NOT_TRIED for _device, outcome in outcomes))
+            push = self.in_flight.pop(future)
+            sending = self.sending[push.row_id]
+            sending.answers.append((push.device, NOT_TRIED if future.cancelled() else future.result()))
+            sending.unanswered -= 1
+            if not sending.unanswered:
+                self.answered.append(self.sending.pop(push.row_id))
+
+    def _record(self) -> None:
+        answered, self.answered = self.answered, []
+        self.put_back += sum(1 for sending in answered
+                             if any(outcome is NOT_TRIED for _device, outcome in sending.answers))
+        _record(answered, clock.now())
 
 
 def _plan(row: ScheduledNotification, context: Context, now: datetime) -> list[Push]:
@@ -227,8 +328,9 @@ def _plan(row: ScheduledNotification, context: Context, now: datetime) -> list[P
     if hooks is not None and hooks.before_send is not None and not hooks.before_send(row, now):
         _finish(row, models.CANCELLED)
         return []
-    payload = json.dumps(build_payload(row, prefs, context.locales.get(row.user_id)), ensure_ascii=False).encode()
-    headers = {"TTL": str(ttl_for(row, now)), "Urgency": URGENCY.get(row.kind, "normal"), "Topic": topic_for(row)}
+    shown = build_payload(row, prefs, context.locales.get(row.user_id), context.discreet_texts)
+    payload = json.dumps(shown, ensure_ascii=False).encode()
+    headers = {"TTL": str(ttl_for(row, now)), "Urgency": URGENCY.get(row.kind, "normal"), "Topic": shown["tag"]}
     return [Push(row.id, device, payload, headers) for device in devices]
 
 
@@ -240,43 +342,56 @@ def _after_outcome(row: ScheduledNotification, now: datetime) -> None:
         hooks.after_outcome(row, now)
 
 
-def _record(rows: list[ScheduledNotification], answers: dict[int, list[tuple[Device, Outcome]]],
-            now: datetime) -> None:
-    """Keep the outcomes of rows whose messages have all been answered, in one transaction.
+def _record(answered: list[Sending], now: datetime) -> None:
+    """Keep the outcomes of rows whose messages have all been answered: one UPDATE for all the
+    rows (each with its own values: sent, retried after its own Retry-After, failed, gone), one
+    for the devices reached, one DELETE for the devices gone, and one commit.
 
-    Only rows still claimed by this worker are written (locked while they are, on PostgreSQL):
-    a row whose claim lapsed belongs to whoever took it since."""
-    ids = [row.id for row in rows]
+    Only rows still claimed by this worker are written (locked while they are, on PostgreSQL, and
+    the UPDATE says so again): a row whose claim lapsed belongs to whoever took it since."""
+    me = worker_name()
     ours = set(db.session.scalars(
         select(ScheduledNotification.id)
-        .where(ScheduledNotification.id.in_(ids), ScheduledNotification.status == SENDING,
-               ScheduledNotification.claimed_by == worker_name())
+        .where(_one_of(ScheduledNotification.id, [sending.state.id for sending in answered]),
+               ScheduledNotification.status == SENDING, ScheduledNotification.claimed_by == me)
         .with_for_update()))
     reached: list[int] = []
     gone: list[int] = []
-    for row in rows:
-        if row.id not in ours:
-            db.session.expunge(row)
+    settled: list[OutboxState] = []
+    for sending in answered:
+        if sending.state.id not in ours:
             continue
-        for device, outcome in answers[row.id]:
+        for device, outcome in sending.answers:
             if outcome.sent:
                 reached.append(device.id)
             elif outcome.gone:
                 gone.append(device.id)
-        _settle(row, answers[row.id], now)
-        _after_outcome(row, now)
+        _settle(sending.state, sending.answers, now)
+        settled.append(sending.state)
+    if settled:
+        # ORM bulk UPDATE by primary key: one statement, executed for every row's values at once.
+        db.session.execute(update(ScheduledNotification)
+                           .where(ScheduledNotification.status == SENDING, ScheduledNotification.claimed_by == me),
+                           [state.values() for state in settled], execution_options={"synchronize_session": None})
     if reached:
-        db.session.execute(update(PushSubscription).where(PushSubscription.id.in_(reached))
+        db.session.execute(update(PushSubscription).where(_one_of(PushSubscription.id, reached))
                            .values(last_success_at=now))
     if gone:
-        db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))
+        db.session.execute(delete(PushSubscription).where(_one_of(PushSubscription.id, gone)))
+    told = []
+    for state in settled:
+        hooks = service.hooks_for_subject(state.subject_type)
+        if hooks is not None and hooks.after_outcome is not None and state.status not in (PENDING, SENDING):
+            row = db.session.get(ScheduledNotification, state.id, populate_existing=True)
+            hooks.after_outcome(row, now)
+            told.append(row)
     db.session.commit()
-    for row in rows:
+    for row in told:
         if row in db.session:
-            db.session.expunge(row)  # never reused stale: a later claim loads it afresh
+            db.session.expunge(row)
 
 
-def _settle(row: ScheduledNotification, answers: list[tuple[Device, Outcome]], now: datetime) -> None:
+def _settle(row: OutboxState, answers: list[tuple[Device, Outcome]], now: datetime) -> None:
     """A row's state from its devices' answers: sent if any device has it (a device that got it
     never gets it again: `delivered_to`), else retried, failed or left with no device. A row with
     a message the pass ran out of time for is due again at once, with no attempt counted."""
@@ -308,7 +423,7 @@ def _settle(row: ScheduledNotification, answers: list[tuple[Device, Outcome]], n
     return _finish(row, models.NO_DEVICE, "every device has gone")
 
 
-def _finish(row: ScheduledNotification, status: str, error: str | None = None) -> None:
+def _finish(row: ScheduledNotification | OutboxState, status: str, error: str | None = None) -> None:
     row.status, row.claimed_by, row.last_error = status, None, error
     log.info("notification id=%s status=%s", row.id, status)
 
@@ -327,8 +442,9 @@ class Outcome:
 
 NOT_TRIED = Outcome(error="not tried: the pass ran out of time")
 
-def _retry_after(response: requests.Response, now: datetime) -> timedelta:
-    value = (response.headers.get("Retry-After") or "").strip()
+
+def _retry_after(answer: PushAnswer, now: datetime) -> timedelta:
+    value = answer.retry_after
     delay = timedelta(0)
     if value.isdigit():
         delay = timedelta(seconds=int(value))
@@ -359,19 +475,18 @@ def _encrypt_and_post(client: PushClient, device: Device, payload: bytes, header
         log.info("push not encrypted device=%s type=%s", device.id, type(error).__name__)
         return Outcome(error="the device's keys cannot be used")
     try:
-        response = client.post(device, body, headers, now)
-    except requests.RequestException as error:
+        answer = client.post(device, body, headers, now)
+    except SendError as error:
         log.info("push failed device=%s type=%s", device.id, type(error).__name__)
         return Outcome(retry_after=timedelta(0), error=f"could not reach the push service ({type(error).__name__})")
-    status = response.status_code
-    response.close()
+    status = answer.status
     if status in (200, 201, 202):
         return Outcome(sent=True)
     log.info("push answered device=%s status=%s", device.id, status)
     if status in (404, 410):
         return Outcome(gone=True)
     if status == 429 or status >= 500:
-        return Outcome(retry_after=_retry_after(response, now), error=f"push service answered {status}")
+        return Outcome(retry_after=_retry_after(answer, now), error=f"push service answered {status}")
     if status in (401, 403):
         client.forget_token(device.endpoint)  # a fresh token on the next try
         return Outcome(retry_after=timedelta(0), error=f"push service refused our key ({status})")

@@ -8,8 +8,10 @@ made here with PyJWT: one token per push-service origin, reused until an hour be
 and it expires after 12 hours (at most 24 are allowed).
 
 Sending is I/O: a push service across a network answers after tens of milliseconds, so messages
-go `concurrency` at a time from a thread pool, over one `requests.Session` whose urllib3 pool keeps
-up to `concurrency` connections open per origin (reused, never one connection per message).
+go `concurrency` at a time from a thread pool, straight through urllib3 (no `requests` session:
+its per-request work cost more CPU than encrypting), whose pool keeps up to `concurrency`
+connections open per origin (reused, never one connection per message). A proxy in the
+environment (`https_proxy`, `no_proxy`) is honoured, decided once per origin.
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
-from urllib.request import getproxies
+from urllib.request import getproxies, proxy_bypass_environment
 
 import http_ece
 import jwt
-import requests
+import urllib3
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -35,13 +37,15 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_public_key,
 )
 from flask import Flask, current_app
-from requests.adapters import HTTPAdapter
 
-TIMEOUT = (3.05, 10)  # seconds to connect, to read
+TIMEOUT = urllib3.Timeout(connect=3.05, read=10)  # seconds
 CONCURRENCY = 64  # messages in flight at once per worker process (PUSH_CONCURRENCY)
 ORIGINS_KEPT = 16  # push-service origins whose connection pools are kept (FCM, Mozilla, Apple, ...)
 TOKEN_LIFETIME = timedelta(hours=12)
 TOKEN_RENEW_BEFORE = timedelta(hours=1)
+
+# What a push service's answer is made of, for the sender: the status and its Retry-After.
+SendError = urllib3.exceptions.HTTPError  # could not connect, timed out, or the connection broke
 
 
 class PushTarget(Protocol):
@@ -52,6 +56,14 @@ class PushTarget(Protocol):
 
 class PushConfigError(RuntimeError):
     """VAPID keys are missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class PushAnswer:
+    """What the push service said: its status and `Retry-After` ("" when it gave none)."""
+
+    status: int
+    retry_after: str = ""
 
 
 def _unb64url(value: str) -> bytes:
@@ -73,13 +85,13 @@ def origin_of(endpoint: str) -> str:
 
 @dataclass
 class PushClient:
-    """One per worker process: the HTTP session and its threads, the VAPID key and the tokens made with it."""
+    """One per worker process: the connection pools and the threads that send on them, the VAPID
+    key and the tokens made with it."""
 
     private_pem: bytes
     public_pem: bytes
     subject: str
     concurrency: int = CONCURRENCY
-    session: requests.Session = field(default_factory=requests.Session)
     tokens: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     tokens_made: int = 0
 
@@ -93,14 +105,15 @@ class PushClient:
         self._tokens_lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
         # One urllib3 pool per origin, each keeping up to `concurrency` connections open; a thread
-        # waits for a free connection rather than opening one it would throw away.
-        adapter = HTTPAdapter(pool_connections=ORIGINS_KEPT, pool_maxsize=self.concurrency, pool_block=True)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
-        # With no proxy in the environment, skip requests' per-request look-ups of proxy
-        # variables and ~/.netrc (a large share of the CPU per message); with one, honour it.
-        if not any(key != "no" for key in getproxies()):
-            self.session.trust_env = False
+        # waits for a free connection rather than opening one it would throw away. No retries and
+        # no redirects: a message is tried once per attempt, and the outbox decides what next.
+        self._pools = {"num_pools": ORIGINS_KEPT, "maxsize": self.concurrency, "block": True, "timeout": TIMEOUT,
+                       "retries": False}
+        self.http = urllib3.PoolManager(**self._pools)
+        self._environment = getproxies()  # https_proxy, no_proxy, ... as requests would have honoured them
+        self._via: dict[str, urllib3.ProxyManager] = {}
+        self._managers: dict[str, urllib3.PoolManager] = {}
+        self._managers_lock = threading.Lock()
 
     @property
     def pool(self) -> ThreadPoolExecutor:
@@ -108,6 +121,26 @@ class PushClient:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="push")
         return self._pool
+
+    def _manager(self, endpoint: str) -> urllib3.PoolManager:
+        """Straight to the push service, or through the environment's proxy (decided once per origin)."""
+        origin = origin_of(endpoint)
+        manager = self._managers.get(origin)
+        if manager is None:
+            with self._managers_lock:
+                manager = self._managers.get(origin) or self._choose_manager(endpoint)
+                if len(self._managers) < 4 * ORIGINS_KEPT:
+                    self._managers[origin] = manager
+        return manager
+
+    def _choose_manager(self, endpoint: str) -> urllib3.PoolManager:
+        parts = urlsplit(endpoint)
+        proxy = self._environment.get(parts.scheme) if parts.scheme in ("http", "https") else None
+        if not proxy or proxy_bypass_environment(parts.hostname or "", self._environment):
+            return self.http
+        if proxy not in self._via:
+            self._via[proxy] = urllib3.ProxyManager(proxy, **self._pools)
+        return self._via[proxy]
 
     def authorization(self, endpoint: str, now: datetime) -> str:
         """The VAPID header for the endpoint's origin: one token per origin (under a lock, so the
@@ -132,11 +165,14 @@ class PushClient:
     def encrypt(self, payload: bytes, device: PushTarget) -> bytes:
         return encrypt(payload, device)
 
-    def post(self, device: PushTarget, body: bytes, headers: dict[str, str],
-             now: datetime) -> requests.Response:
+    def post(self, device: PushTarget, body: bytes, headers: dict[str, str], now: datetime) -> PushAnswer:
+        """POST one encrypted message on a kept-alive connection; raises `SendError` when the push
+        service could not be reached or did not answer in time."""
         headers = {**headers, "Authorization": self.authorization(device.endpoint, now),
                    "Content-Encoding": "aes128gcm", "Content-Type": "application/octet-stream"}
-        return self.session.post(device.endpoint, data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False)
+        response = self._manager(device.endpoint).urlopen("POST", device.endpoint, body=body, headers=headers,
+                                                           redirect=False)
+        return PushAnswer(response.status, (response.headers.get("Retry-After") or "").strip())
 
 
 def _pem(value: str | bytes | None, name: str) -> bytes:
