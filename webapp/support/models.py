@@ -59,7 +59,9 @@ class SupportRequest(db.Model):
     language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
 
     events: Mapped[list[RequestStatusEvent]] = relationship(
-        back_populates="request", order_by="RequestStatusEvent.occurred_at", cascade="all, delete-orphan")
+        # Events recorded in the same instant (one transaction) keep the order they were made in.
+        back_populates="request", order_by="[RequestStatusEvent.occurred_at, RequestStatusEvent.id]",
+        cascade="all, delete-orphan")
     updates: Mapped[list[RequestUpdate]] = relationship(
         back_populates="request", order_by="RequestUpdate.id", cascade="all, delete-orphan")
     risk_signals: Mapped[list[RiskSignal]] = relationship(
