@@ -14,7 +14,7 @@ from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Email, InputRequired, Length, StopValidation
 
 
-def _names_no_question(validator):
+def names_no_question(validator):
     """A shared message says what is wrong, not which question ("This cannot be empty."): the error
     summary names the question with it (webapp.templating.error_links)."""
     validator.names_question = False
@@ -23,13 +23,13 @@ def _names_no_question(validator):
 
 def required(message=None) -> DataRequired:
     if message is None:
-        return _names_no_question(DataRequired(message=_l("This cannot be empty.")))
+        return names_no_question(DataRequired(message=_l("This cannot be empty.")))
     return DataRequired(message=message)
 
 
 def input_required(message=None) -> InputRequired:
     if message is None:
-        return _names_no_question(InputRequired(message=_l("Choose an answer.")))
+        return names_no_question(InputRequired(message=_l("Choose an answer.")))
     return InputRequired(message=message)
 
 
@@ -38,7 +38,7 @@ def email_address() -> Email:
 
 
 def max_length(limit: int) -> Length:
-    return _names_no_question(Length(max=limit, message=_l("Use %(limit)d characters or fewer.", limit=limit)))
+    return names_no_question(Length(max=limit, message=_l("Use %(limit)d characters or fewer.", limit=limit)))
 
 
 # C0 control characters other than tab, newline and carriage return, and DEL. Nobody types them;

@@ -36,15 +36,17 @@ def error_links(form) -> list[tuple[str, str]]:
     """(id of the control, text) for each field with an error, in the form's order. Each text names
     its question: a message shared by several fields ("Choose an answer."), or one that names no
     question, is given the question too: the field's `summary_question` when it has one (a phone
-    number in a list of contacts: which contact), else its label."""
+    number in a list of contacts: which contact; a field whose question is asked by the page around
+    it), always, else its label."""
     fields = [field for field in form
               if field.errors and field.type != "CSRFTokenField" and isinstance(field.errors, list | tuple)]
     counts = Counter(str(field.errors[0]) for field in fields)
     links = []
     for field in fields:
         text = str(field.errors[0])
-        question = getattr(field, "summary_question", None) or (field.label.text if field.label else "")
-        if (counts[text] > 1 or _names_no_question(field, text)) and str(question).strip():
+        own_question = getattr(field, "summary_question", None)
+        question = own_question or (field.label.text if field.label else "")
+        if (own_question or counts[text] > 1 or _names_no_question(field, text)) and str(question).strip():
             text = _("%(question)s – %(error)s", question=question, error=text)
         links.append((first_control_id(field), text))
     return links

@@ -3,9 +3,9 @@
 Each form is sent empty (or with a wrong value). Then, read from the page and its accessibility
 tree: the error summary is an alert, its links are unique and each names its question and leads
 to a control that exists; every error message is the accessible description of its control (or
-its group of radios or checkboxes), and every single control in error is aria-invalid. For the
-bookings and the safety plan, each summary link must also name its question in words (`named`),
-and an error that belongs to no field (attendance refused) is in a live region.
+its group of radios or checkboxes), and every single control in error is aria-invalid. Each summary
+link also names its question in words, and an error that belongs to no field (attendance refused)
+is in a live region.
 """
 
 from __future__ import annotations
@@ -83,9 +83,9 @@ CHECK_ERRORS = """(named) => {
 }"""
 
 
-def assert_errors_are_heard(page, where: str, named: bool = False) -> None:
-    """With `named`, each summary link must also name its question in words (its label or legend, or
-    one of their words): "Enter your date of birth", never only "This cannot be empty."."""
+def assert_errors_are_heard(page, where: str, named: bool = True) -> None:
+    """Each summary link must also name its question in words (its label or legend, or one of their
+    words): "Enter your date of birth", never only "This cannot be empty."."""
     expect(page.locator(".error-summary, .error-message").first).to_be_visible()
     problems = page.evaluate(CHECK_ERRORS, named)
     assert not problems, f"{where}: " + "; ".join(problems)

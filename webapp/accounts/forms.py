@@ -5,7 +5,15 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioF
 from wtforms.validators import Optional
 
 from webapp.accounts.roles import Role
-from webapp.forms import BaseForm, LocalDateField, email_address, input_required, max_length, required
+from webapp.forms import (
+    BaseForm,
+    LocalDateField,
+    email_address,
+    input_required,
+    max_length,
+    names_no_question,
+    required,
+)
 
 ROLE_CHOICES = [
     (Role.YOUNG_PERSON.value, _l("I'm a young person (13 to 25)")),
@@ -16,7 +24,7 @@ ROLE_CHOICES = [
 
 class RegisterForm(BaseForm):
     role = RadioField(_l("Who are you?"), choices=ROLE_CHOICES,
-                      validators=[input_required(_l("Choose who you are."))])
+                      validators=[names_no_question(input_required(_l("Choose who you are.")))])
     email = EmailField(_l("Email address"), validators=[required(_l("Enter your email address.")),
                                                          email_address(), max_length(254)])
     password = PasswordField(
@@ -46,7 +54,7 @@ class ChangePasswordForm(BaseForm):
 class DeleteAccountForm(BaseForm):
     password = PasswordField(_l("Your password"), validators=[required(_l("Enter your password."))])
     confirm = BooleanField(_l("I understand that my account and everything in it will be deleted for good"),
-                           validators=[required(_l("Tick the box to confirm."))])
+                           validators=[names_no_question(required(_l("Tick the box to confirm.")))])
 
 
 class LanguageForm(BaseForm):

@@ -23,6 +23,7 @@ class RatingField(RadioField):
                          coerce=int, validate_choice=False,
                          description=_l("0 means not at all, 5 means halfway and 10 means you have reached it."),
                          **kwargs)
+        self.summary_question = self.label.text  # its one message names no question
 
     def process_formdata(self, valuelist):
         self.data = None

@@ -346,6 +346,7 @@ class ContactForm(DraftForm):
                  family: bool | None = None, **kwargs):
         super().__init__(*args, audience=audience, **kwargs)
         self.age = age
+        self.can_call.summary_question = _l("Which of these are OK?")  # the page's question for the ticks
         self.requester = requester or ("young_person" if audience == "self" else None)
         self.family = bool(family if family is not None else (
             self.requester == "professional" and age is not None and age < FAMILY_CONTACT_UNDER))
