@@ -3,7 +3,7 @@ role can reach.
 
 Each role (anonymous and the six) crawls from its start pages and every page the access matrix
 (tests/test_access_matrix.py) lets it open, with the Norfolk & Waveney demo data loaded, following
-links as the axe crawl does (tests/browser/test_accessibility_crawl.py), and fetches every
+links as the browser crawl does (tests/helpers/crawl.py), and fetches every
 stylesheet, script and image those pages name. It runs as production does: over HTTPS (a
 TLS-ending proxy in front), HSTS on, the `__Host-` session cookie. Error answers (400, 403, 404,
 405, 429) are scanned too. Every response goes through the rules below, named by their ZAP ids;

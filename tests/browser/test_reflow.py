@@ -1,44 +1,14 @@
 """Reflow (WCAG 1.4.10) and focus not hidden by Quick exit (2.4.11/2.4.12), on every page each role
-can reach: the accessibility crawl's page list, seeding and sign-in, at phone sizes and zoom."""
+can reach (the shared crawl, tests/helpers/crawl.py), at phone sizes and zoom."""
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterator
-
 import pytest
 
-from tests.browser.test_accessibility_crawl import ADMIN_START, MAX_PAGES_PER_ROLE, ROLES, links_on, pattern
-from tests.helpers.two_factor import sign_in_page
+from tests.helpers.crawl import crawl
+from tests.helpers.reflow import sideways_problems
 
 pytestmark = pytest.mark.database_independent
-
-STAFF_ROLES = ("base_staff", "clinician", "admin")
-
-# How far the page scrolls sideways, and what sticks out past the right edge (for the message).
-SIDEWAYS = """() => {
-  const root = document.scrollingElement;
-  const width = root.clientWidth;
-  const wide = [...document.querySelectorAll('body *')].filter((el) => {
-    const box = el.getBoundingClientRect();
-    return box.width > 0 && box.right > width + 1 && !el.closest('.visually-hidden, .skip-link');
-  }).slice(0, 4).map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`
-    + ` (${Math.round(el.getBoundingClientRect().right)}px)`);
-  return {extra: root.scrollWidth - width, wide};
-}"""
-
-# What Quick exit covers at the top of the page: the logo, a heading, a label or a field.
-COVERED = """() => {
-  window.scrollTo(0, 0);
-  const b = document.querySelector('.quick-exit__button').getBoundingClientRect();
-  const near = '.site-header__logo, .site-header a, h1, label, legend, input, select, textarea';
-  return [...document.querySelectorAll(near)]
-    .filter((el) => el.getClientRects().length && !el.closest('.quick-exit, .visually-hidden'))
-    .filter((el) => { const a = el.getBoundingClientRect();
-      return Math.min(a.right, b.right) > Math.max(a.left, b.left)
-        && Math.min(a.bottom, b.bottom) > Math.max(a.top, b.top); })
-    .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent || el.name || '').trim().slice(0, 30)}"`);
-}"""
 
 # Overlap, in px², of the focused element with the Quick exit button; null when focus is on nothing
 # that could be covered (the page, Quick exit itself, or the skip link, which is drawn above it).
@@ -58,52 +28,6 @@ FOCUS_OVERLAP = """() => {
   const what = `${el.tagName.toLowerCase()} "${label}"`;
   return {overlap: w > 0 && h > 0 ? Math.round(w * h) : 0, tall, showing, what};
 }"""
-
-
-def crawl(browser, live_server, make_user, viewport: dict, roles=ROLES, **context_options) -> Iterator:
-    """Every page each role reaches (as the accessibility crawl), yielding (role, page) once per page."""
-    from webapp.accounts.service import find_by_email
-    from webapp.demo import seed
-
-    seed()
-    checked: set[tuple[str, str]] = set()
-    for role in roles:
-        context = browser.new_context(base_url=live_server.url, viewport=viewport, locale="en-GB",
-                                      timezone_id="Europe/London", **context_options)
-        page = context.new_page()
-        if role != "anonymous":
-            sign_in_page(page, make_user(role=role).email)
-        start = ["/", "/staff/"] if role in STAFF_ROLES else ["/", "/settings/"]
-        if role == "admin":
-            start = [f"/staff/admin/staff/{find_by_email('base.staff@demo.flourish').id}", *ADMIN_START, *start]
-        queue, seen = deque(start if role != "anonymous" else ["/"]), set()
-        while queue and len(seen) < MAX_PAGES_PER_ROLE:
-            path = queue.popleft()
-            key = pattern(path.split("?")[0])
-            if key in seen:
-                continue
-            seen.add(key)
-            response = page.goto(path)
-            if response is None or response.status >= 500:
-                continue
-            queue.extend(links_on(page, live_server.url))
-            signature = (role if role != "anonymous" and key.startswith(("/staff", "/settings")) else "any", key)
-            if signature in checked:
-                continue
-            checked.add(signature)
-            yield role, page
-        context.close()
-
-
-def sideways_problems(page, label: str) -> list[str]:
-    result = page.evaluate(SIDEWAYS)
-    problems = []
-    if result["extra"] > 0:
-        problems.append(f"{label} {page.url}: scrolls {result['extra']}px sideways; past the edge: {result['wide']}")
-    covered = page.evaluate(COVERED)
-    if covered:
-        problems.append(f"{label} {page.url}: Quick exit covers {covered}")
-    return problems
 
 
 def test_no_page_scrolls_sideways_at_320px_or_200_percent_zoom_and_quick_exit_covers_nothing(

@@ -37,7 +37,8 @@ def test_the_full_notice_names_controller_lawful_basis_rights_and_the_ico(client
 def test_the_notices_periods_are_the_codes_periods(client):
     """Every retention rule the worker applies, and the drafts' period, is on the page as the code has it."""
     page = client.get("/privacy/full").get_data(as_text=True)
-    shown = re.findall(r"<td>([^<]+)</td><td data-period>([^<]+)</td>", page)
+    shown = re.findall(r'<td role="cell" data-label="[^"]*">([^<]+)</td><td role="cell" data-label="[^"]*" data-period>'
+                       r"([^<]+)</td>", page)
     assert len(shown) == len(RULES) + 1
     unnamed = [rule.name for rule in RULES if rule.name not in notice.RULE_LABELS]
     assert not unnamed, f"say what these are in webapp/privacy/notice.py RULE_LABELS: {unnamed}"
