@@ -68,7 +68,8 @@ def test_a_phone_with_no_way_to_use_it_is_refused_by_the_field_and_the_number_ke
     assert response.status_code == 400
     assert f'<p class="error-message" id="can_call-error"><span class="visually-hidden">Error:</span> ' \
            f'{PHONE_NOT_ALLOWED}</p>' in page  # by the boxes to tick
-    assert f'<a href="#can_call">{PHONE_NOT_ALLOWED}</a>' in page  # and in the summary at the top
+    # and in the summary at the top, with the question the ticks answer
+    assert f'<a href="#can_call">Which of these are OK? – {PHONE_NOT_ALLOWED}</a>' in page
     assert 'value="07700 900123"' in page and 'value="Evenings"' in page  # nothing typed is lost
     # The check page will not let it through either, and nothing is sent.
     check = client.get("/request-support/check")
