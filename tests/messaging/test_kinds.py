@@ -66,7 +66,7 @@ def test_a_reminder_turned_off_after_queuing_is_not_sent_staff_see_why_and_turni
     assert notify.received == []  # nothing reached Notify
     dropped = db.session.get(Message, first)
     assert dropped.status == NOT_WANTED and dropped.personalisation == {}
-    assert "turned off appointment_reminder" in dropped.last_error
+    assert dropped.last_error is None  # Notify said nothing: the state says why (below)
     assert db.session.get(Message, second).status == PENDING  # not due yet: decided when it is
 
     staff = app.test_client()
@@ -74,7 +74,7 @@ def test_a_reminder_turned_off_after_queuing_is_not_sent_staff_see_why_and_turni
     page = staff.get("/staff/messages").get_data(as_text=True)
     row = page.split(f'<tr data-message="{first}">', 1)[1].split("</tr>", 1)[0]
     assert 'data-state="not_wanted"' in row and "Turned off by the person" in row
-    assert "appointment_reminder" in row and "turned off appointment_reminder" in row
+    assert "Appointment reminders" in row and "appointment_reminder" not in row  # in words, in the page's language
 
     assert client.post_form("/settings/notifications", _reminders_form(True)).status_code == 303
     frozen_clock.advance(starts_at - timedelta(hours=2) - clock.now())
@@ -132,6 +132,25 @@ def test_a_fallback_keeps_the_kind_and_is_not_sent_once_the_kind_is_turned_off(a
     assert (email.channel, email.kind, email.status) == ("email", REQUEST_UPDATE, NOT_WANTED)
     assert notify.answers == [400] and notify.received == []
 
+
+def test_a_message_notify_already_has_is_recorded_as_sent_though_the_kind_was_turned_off(make_user, notify, send):
+    """A worker died after Notify took it, and the person turned the kind off before it was claimed
+    again: it went, so staff must see it as sent, not "turned off" (and it is not sent twice)."""
+    person_id = make_user("young_person").id
+    channels.save(person_id, order=["sms"], phone=PHONE, email=None, address=None, name_service=False)
+    row = service.queue(channel="sms", to=PHONE, template="discreet_news", personalisation={"link": "x"},
+                        language="en", user_id=person_id, kind=REQUEST_UPDATE)
+    db.session.commit()
+    row_id = row.id
+    send()
+    assert len(notify.received) == 1
+    kept = db.session.get(Message, row_id)
+    kept.status, kept.notify_id, kept.attempts = PENDING, None, 1  # as a worker killed before recording it
+    db.session.commit()
+    _switches(person_id, request_updates=False)
+    send()
+    assert len(notify.received) == 1  # found at Notify by its reference, not sent again
+    assert db.session.get(Message, row_id).status == SENT
 
 def test_the_kind_list_says_which_kinds_a_person_can_turn_off_and_which_always_go(app):
     assert set(PREFERENCE_FOR_KIND) == CHOSEN_KINDS  # every switch in settings is checked at send time

@@ -110,6 +110,11 @@ def test_a_receipt_that_arrives_before_the_worker_kept_notifys_id_is_found_by_re
                                    "status": "temporary-failure"})
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"  # Notify retries a 503
     assert response.get_json()["error"] == "busy" and _row(other.id).outcome is None
+    # So must a permanent one: the worker's "sent", written after it, would hide it and its next channel.
+    response = _post(client, app, {"id": str(uuid.uuid4()), "reference": other.reference,
+                                   "status": "permanent-failure"})
+    assert response.status_code == 503 and _row(other.id).outcome is None
+    assert db.session.query(Message).filter(Message.channel == "sms").count() == 0  # no next channel yet
 
 
 def test_a_code_is_forgotten_once_delivered_and_never_sent_again_after_a_temporary_failure(app, client):

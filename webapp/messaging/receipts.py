@@ -73,8 +73,9 @@ def _find(notify_id: str, reference: str | None) -> Message | None:
 
 def _locked(row: Message) -> Message:
     """The message read afresh under its row lock (an UPDATE of the row, which locks on both
-    databases), so two receipts at once, or a receipt racing the worker, are decided one after the
-    other on what the row holds now."""
+    databases), so two receipts at once are decided one after the other on what the row holds now.
+    The worker does not take this lock: a failure receipt for a message it is still sending is
+    refused with a 503 (below), which Notify sends again."""
     db.session.execute(update(Message).where(Message.id == row.id).values(round=Message.round))
     db.session.refresh(row)
     return row
@@ -99,8 +100,9 @@ def apply(body: object) -> Applied:
     stale = (row.notify_id not in (None, body["id"])) or (reference not in (None, row.notify_reference))
     if stale or row.outcome == outcome and row.notify_id == body["id"]:
         return Applied(row.id, None)
-    if outcome in (TEMPORARY_FAILURE, TECHNICAL_FAILURE) and row.status == SENDING:
-        # The worker has not kept its own outcome yet; sending it again now would race it.
+    if outcome in (TEMPORARY_FAILURE, TECHNICAL_FAILURE, PERMANENT_FAILURE) and row.status == SENDING:
+        # The worker has not kept its own outcome yet, and writes it without this lock: a failure
+        # applied now (sent again, or the next channel) would be overwritten by its "sent".
         raise ReceiptError(503, "busy", "The message is being sent; send the receipt again shortly",
                            retry_after=BUSY_RETRY_AFTER_SECONDS)
     now = clock.now()

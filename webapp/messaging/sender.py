@@ -204,6 +204,13 @@ def deliver(row: Message, client: NotificationsAPIClient) -> None:
     from webapp.messaging import fallback
 
     now = clock.now()
+    # First whether Notify already has it (a receipt came first, or a worker died after the send): a
+    # message that went is recorded as sent, never as expired or turned off.
+    if row.notify_id:
+        _mark_sent(row, now)
+        return
+    if row.attempts and _already_at_notify(row, client):
+        return
     if row.expires_at is not None and row.expires_at <= now:
         row.status, row.claimed_by = EXPIRED, None
         forget_secrets(row)
@@ -221,11 +228,6 @@ def deliver(row: Message, client: NotificationsAPIClient) -> None:
         row.status = UNPROVED
         fallback.next_channel(row)
         forget_secrets(row)
-        return
-    if row.notify_id:  # Notify's receipt came before this worker's own record of the send
-        _mark_sent(row, now)
-        return
-    if row.attempts and _already_at_notify(row, client):
         return
     _send_counted(row, client, now)
 
@@ -273,7 +275,6 @@ def kind_still_wanted(row: Message) -> bool:
     if prefs is None or wants(prefs, row.kind):
         return True  # never chose (everything on), or still on
     row.status, row.claimed_by = NOT_WANTED, None
-    row.last_error = f"the person turned off {row.kind} messages after this was queued"[:200]
     forget_secrets(row)
     log.info("message id=%s kind=%s not sent: turned off by the person", row.id, row.kind)
     return False
