@@ -359,6 +359,14 @@ def test_vapid_keys_may_be_pem_or_raw_base64url(app):
         _pem("", "VAPID_PRIVATE_KEY")
 
 
+def remind_many(make_user, device, people: int, each: int) -> None:
+    """`people` people with a device each, and `each` reminders due for each of them."""
+    for person in range(people):
+        user = make_user()
+        device(user)
+        for n in range(each):
+            remind(user, subject_id=person * 10 + n)
+
 def test_many_messages_go_concurrently_over_a_few_reused_connections(app, frozen_clock, make_user, device,
                                                                      push_service, monkeypatch):
     """A push service across a network answers after tens of milliseconds: the worker keeps many
@@ -366,11 +374,7 @@ def test_many_messages_go_concurrently_over_a_few_reused_connections(app, frozen
     monkeypatch.setitem(app.config, "PUSH_CONCURRENCY", 8)
     push_service.delay = 0.05
     push_service.together = 8  # nothing is answered until 8 messages are in flight at once
-    for person in range(10):
-        user = make_user()
-        device(user)
-        for n in range(6):
-            remind(user, subject_id=person * 10 + n)
+    remind_many(make_user, device, people=10, each=6)
     assert sender.send_due() == 60
 
     assert len(push_service.received) == 60 and not push_service.refused
@@ -483,11 +487,7 @@ def test_the_next_batch_is_claimed_while_the_last_is_still_out(app, frozen_clock
     monkeypatch.setitem(app.config, "PUSH_CONCURRENCY", 8)
     push_service.delay = 0.05
     push_service.together = 8  # nothing is answered until 8 messages are in flight at once
-    for person in range(4):
-        user = make_user()
-        device(user)
-        for n in range(5):
-            remind(user, subject_id=person * 10 + n)
+    remind_many(make_user, device, people=4, each=5)
     assert sender.send_due() == 20
     assert push_service.most_in_flight == 8
     urls = [m.payload["url"] for m in push_service.received]

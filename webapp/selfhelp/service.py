@@ -224,17 +224,11 @@ def allocatable_entries() -> list[Signpost]:
 
 # ---------------------------------------------------------------- "what would help right now?"
 
+# The topics a request for support can be about (one list: webapp.selfhelp.content.TOPICS), said
+# in the first person where that reads better here, then the two that are asked only here.
+_SAID_HERE = {"eating-body": _l("Worries about eating, food or my body"), "self-harm": _l("Urges to hurt myself")}
 SITUATIONS: tuple[tuple[str, object], ...] = (
-    ("worry", _l("Worry, panic or feeling anxious")),
-    ("low-mood", _l("Feeling low, sad or empty")),
-    ("stress-exams", _l("Stress, school, college or exams")),
-    ("friendships-bullying", _l("Friendships, relationships or bullying")),
-    ("anger", _l("Anger that feels too big")),
-    ("sleep", _l("Not sleeping well")),
-    ("loss-grief", _l("Someone has died, or another big loss")),
-    ("eating-body", _l("Worries about eating, food or my body")),
-    ("self-harm", _l("Urges to hurt myself")),
-    ("unsafe-at-home", _l("Not feeling safe at home")),
+    *((slug, _SAID_HERE.get(slug, words)) for slug, words in content.REQUEST_TOPICS),
     ("suicidal", _l("Thinking about ending my life")),
     ("parents-carers", _l("I am a parent or carer, worried about a child")),
 )
