@@ -99,46 +99,39 @@ def assign_fields(row, values: dict, names) -> None:
             setattr(row, name, values[name])
 
 
-def hold_job_lock(name: str) -> bool:
-    """Take this transaction's lock for a job that must run once per pass across every worker and app
-    instance; False when another worker holds it (that worker is doing the pass now).
-
-    PostgreSQL: a transaction-level advisory lock, keyed by the job's name, released at commit or
-    rollback. SQLite has one writer at a time: an UPDATE (that changes nothing) takes the write lock
-    until commit, and whatever the job reads after it is the latest.
-    """
+def _advisory_key(name: str) -> int:
+    """A PostgreSQL advisory lock's 64-bit key for `name`."""
     import hashlib
 
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def _take_lock(name: str, wait: bool) -> bool:
+    """PostgreSQL: a transaction-level advisory lock keyed by `name`, released at commit or rollback;
+    waited for, or tried once. SQLite has one writer at a time: an UPDATE that changes nothing takes the
+    write lock until commit (waiting up to the busy timeout), and whatever is read after it is the latest."""
     from sqlalchemy import text
 
     from webapp.extensions import db
 
     if db.engine.dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-        return bool(db.session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key}))
+        if wait:
+            db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _advisory_key(name)})
+            return True
+        return bool(db.session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _advisory_key(name)}))
     db.session.execute(text("UPDATE worker_heartbeats SET worker = worker WHERE 1 = 0"))
     return True
+
+
+def hold_job_lock(name: str) -> bool:
+    """Take this transaction's lock for a job that must run once per pass across every worker and app
+    instance; False when another worker holds it (that worker is doing the pass now)."""
+    return _take_lock(name, wait=False)
 
 
 def wait_for_key_lock(name: str) -> None:
     """Wait for, then hold until commit or rollback, this transaction's lock on `name` (e.g. one
     address): two transactions that check and then write for the same key (a limit per address) go one
     after the other, across every worker and app instance, so neither decides on a count the other is
-    about to change.
-
-    PostgreSQL: a transaction-level advisory lock keyed by `name`, waited for (`hold_job_lock` gives
-    up instead); each statement after it sees what the transaction before it committed. SQLite has one
-    writer at a time: an UPDATE that changes nothing takes the write lock (waiting up to the busy
-    timeout), so whatever is read after it is the latest.
-    """
-    import hashlib
-
-    from sqlalchemy import text
-
-    from webapp.extensions import db
-
-    if db.engine.dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(f"key:{name}".encode()).digest()[:8], "big", signed=True)
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-        return
-    db.session.execute(text("UPDATE worker_heartbeats SET worker = worker WHERE 1 = 0"))
+    about to change. Keys never share a lock with jobs (`key:` before the name)."""
+    _take_lock(f"key:{name}", wait=True)
