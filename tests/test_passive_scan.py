@@ -3,7 +3,7 @@ role can reach.
 
 Each role (anonymous and the six) crawls from its start pages and every page the access matrix
 (tests/test_access_matrix.py) lets it open, with the Norfolk & Waveney demo data loaded, following
-links as the browser crawl does (tests/helpers/crawl.py), and fetches every
+links as the browser crawl does (the shared crawl, tests/helpers/client_crawl.py), and fetches every
 stylesheet, script and image those pages name. It runs as production does: over HTTPS (a
 TLS-ending proxy in front), HSTS on, the `__Host-` session cookie. Error answers (400, 403, 404,
 405, 429) are scanned too. Every response goes through the rules below, named by their ZAP ids;
@@ -13,7 +13,6 @@ TLS-ending proxy in front), HSTS on, the `__Host-` session cookie. Error answers
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -21,14 +20,17 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
 
+from tests.helpers.client_crawl import client_crawl, page_key
+from tests.helpers.crawl import pattern
 from tests.test_access_matrix import ACCESS, ROLES, allowed
 from webapp.accounts.roles import STAFF_ROLES
 
 MAX_PAGES_PER_ROLE = 90
 HOST = "localhost"
-ADMIN_START = ["/staff/admin/", "/staff/admin/staff", "/staff/admin/staff/new", "/staff/admin/services",
-               "/staff/admin/services/new", "/staff/admin/bases", "/staff/admin/bases/new", "/staff/admin/health"]
-SKIP = re.compile(r"^/logout$")
+# Narrower than the shared crawl's SKIP: scripts, the manifest, the API and downloads are scanned too.
+# Links to /static/ are not followed as pages: a page's stylesheets, scripts and images are fetched
+# with it (`Crawl.resources`).
+SKIP = re.compile(r"^/(logout$|static/)")
 # What a value typed into a query string looks like when it comes back: the raw form must never.
 PROBE = "zq\"'><zq"
 
@@ -511,10 +513,9 @@ def site_isolation(seen):
 # ------------------------------------------------------------------ the crawl
 
 
-def pattern(path: str) -> str:
-    """Pages that differ only by an id or reference are one page for this purpose."""
-    path = re.sub(r"^/staff/admin/services/(?!new$)[^/]+/edit$", "/staff/admin/services/N/edit", path)
-    return re.sub(r"/[A-Z0-9]{2,}-[A-Z0-9-]+|/\d+", "/N", path)
+def page_and_query(url: str) -> str:
+    """One page for the crawl: a page with a query is not the same page without one."""
+    return page_key(url) + ("?" if "?" in url else "")
 
 
 @dataclass
@@ -524,7 +525,9 @@ class Crawl:
     fetched_resources: set[str] = field(default_factory=set)
 
     def fetch(self, client, role: str, url: str, method: str = "GET", signed_in: bool = False, **kwargs) -> Seen:
-        response = client.open(url, method=method, **kwargs)
+        return self.record(role, url, client.open(url, method=method, **kwargs), method, signed_in)
+
+    def record(self, role: str, url: str, response, method: str = "GET", signed_in: bool = False) -> Seen:
         seen = Seen(role=role, method=method, url=url, status=response.status_code,
                     headers=list(response.headers.items()), body=response.get_data(), signed_in=signed_in)
         self.seen.append(seen)
@@ -540,10 +543,10 @@ class Crawl:
             self.fetch(client, role, parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
-def start_pages(app, role: str) -> list[str]:
-    starts = ["/", "/staff/" if role in {str(r) for r in STAFF_ROLES} else "/settings/"]
-    if role == "admin":
-        starts = [*ADMIN_START, *starts]
+def more_start_pages(app, role: str) -> list[str]:
+    """Beyond the role's own start pages (tests/helpers/crawl.py): `/staff/` or `/settings/` (an
+    anonymous visitor is sent to sign in), and every page without an argument the matrix lets it open."""
+    starts = ["/staff/" if role in {str(r) for r in STAFF_ROLES} else "/settings/"]
     for rule in app.url_map.iter_rules():
         policy = ACCESS.get(rule.endpoint)
         if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static" and policy is not None \
@@ -594,20 +597,12 @@ def crawl_every_role(app, make_user, login) -> Crawl:
         client = app.test_client()
         if role != "anonymous":
             login(client, make_user(role=role))
-        queue, seen_patterns = deque(start_pages(app, role)), set()
-        while queue and len(seen_patterns) < MAX_PAGES_PER_ROLE:
-            url = queue.popleft()
-            path = urlsplit(url).path
-            key = pattern(path) + ("?" if "?" in url else "")
-            if key in seen_patterns or SKIP.search(path):
-                continue
-            seen_patterns.add(key)
-            page = crawl.fetch(client, role, url, signed_in=role != "anonymous")
+        # links are followed on every HTML answer, an error page's or a redirect's too
+        pages = client_crawl(client, role, also=more_start_pages(app, role), max_pages=MAX_PAGES_PER_ROLE, skip=SKIP,
+                             key=page_and_query, follow=lambda r: r.mimetype == "text/html", base=f"https://{HOST}")
+        for url, response in pages:
+            page = crawl.record(role, url, response, signed_in=role != "anonymous")
             if page.is_html:
-                for href in parse(page).links:
-                    target = urlsplit(urljoin(f"https://{HOST}{url}", href))
-                    if target.netloc == HOST and not target.path.startswith("/static/"):
-                        queue.append(target.path + (f"?{target.query}" if target.query else ""))
                 crawl.resources(client, role, page)
                 crawl.fetch(client, role, probe_query(url), signed_in=role != "anonymous")
         # the answers nobody hopes to see, scanned as closely

@@ -1,27 +1,26 @@
 """Nothing personal or sensitive in a URL (#21 item 2).
 
-Every page each demo account can reach is crawled through the test client (as the accessibility
-crawl does in Chromium). On each, every form that sends by GET and every link or form action with a
-query string is listed; the test fails if one could carry a personal or sensitive value: a field
-or parameter named for one (postcode, date of birth, an answer, a name, an email, a situation), a
-value that is personal data the app holds (an email, a name, a date of birth, a postcode, words of
-a story), or a situation or risk word. A URL sits in the browser's history, in server logs and in
-a shared phone's autocomplete.
+Every page each demo account can reach is crawled through the test client (the shared crawl,
+tests/helpers/client_crawl.py, as the accessibility crawl does in Chromium). On each, every form
+that sends by GET and every link or form action with a query string is listed; the test fails if
+one could carry a personal or sensitive value: a field or parameter named for one (postcode, date
+of birth, an answer, a name, an email, a situation), a value that is personal data the app holds
+(an email, a name, a date of birth, a postcode, words of a story), or a situation or risk word. A
+URL sits in the browser's history, in server logs and in a shared phone's autocomplete.
 """
 
 from __future__ import annotations
 
 import re
-from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
 from sqlalchemy import select
 
+from tests.helpers.client_crawl import client_crawl
 from webapp.extensions import db
 
-SKIP = re.compile(r"^/(logout|static/|service-worker\.js|manifest\.webmanifest|api/)|\.(json|csv|ics|png|svg)$")
 MAX_PAGES_PER_ACCOUNT = 80
 # Names of fields and parameters that would carry personal or sensitive answers.
 SENSITIVE_NAME = re.compile(r"postcode|birth|dob|email|phone|name|answer|situation|risk|topic|story|happening|"
@@ -108,15 +107,11 @@ def _judge(name: str, value: str, personal: set[str], where: str) -> list[str]:
     return found
 
 
-def _crawl(client, start: list[str], personal: set[str], problems: list[str], label: str) -> int:
-    queue, seen = deque(start), set()
-    while queue and len(seen) < MAX_PAGES_PER_ACCOUNT:
-        path = queue.popleft()
-        key = re.sub(r"/[A-Z0-9]{2,}-[A-Z0-9-]+|/\d+", "/N", path.split("?")[0])
-        if key in seen:
-            continue
-        seen.add(key)
-        response = client.get(path)
+def _crawl(client, role: str, start: list[str], personal: set[str], problems: list[str], label: str) -> int:
+    """Every page `role` reaches (from its start pages and `start`) judged; returns how many pages."""
+    pages = 0
+    for path, response in client_crawl(client, role, also=start, max_pages=MAX_PAGES_PER_ACCOUNT):
+        pages += 1
         if response.status_code != 200 or "text/html" not in response.content_type:
             continue
         collector = _Collector()
@@ -135,9 +130,7 @@ def _crawl(client, start: list[str], personal: set[str], problems: list[str], la
                 continue
             if url.query:
                 problems.extend(_problems_in(href, personal, where))
-            if not SKIP.search(url.path) and href in collector.links:
-                queue.append(url.path + (f"?{url.query}" if url.query else ""))
-    return len(seen)
+    return pages
 
 
 @pytest.fixture
@@ -159,12 +152,12 @@ def test_no_get_form_or_query_string_carries_personal_or_sensitive_values(app, d
     personal = _personal_values()
     assert "nr1 3sr" in personal and any("@" in value for value in personal)
     problems: list[str] = []
-    crawled = _crawl(anonymous, ["/", "/request-support/", "/track", "/self-help/", "/bookings/"],
+    crawled = _crawl(anonymous, "anonymous", ["/request-support/", "/track", "/self-help/", "/bookings/"],
                      personal, problems, "anonymous")
-    for email, _role, _name in DEMO_ACCOUNTS:
+    for email, role, _name in DEMO_ACCOUNTS:
         client = app.test_client()
         login(client, find_by_email(email), DEMO_PASSWORD)
-        crawled += _crawl(client, ["/", "/settings/", "/staff/", "/request-support/my-requests"], personal,
+        crawled += _crawl(client, role, ["/settings/", "/staff/", "/request-support/my-requests"], personal,
                           problems, email.split("@")[0])
     assert crawled > 60, crawled
     assert not problems, "\n".join(sorted(set(problems)))

@@ -12,21 +12,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections import deque
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from tests.helpers.client_crawl import client_crawl
+from tests.helpers.crawl import fold_ids
 from webapp.i18n import LOCALE_COOKIE
 
 pytestmark = pytest.mark.database_independent
 
 LANGUAGES = ("pl", "pt", "lt")
 ROLES = ("anonymous", "young_person", "parent", "professional", "base_staff", "clinician", "admin")
-SKIP_PATH = re.compile(r"^/(logout|static/|service-worker\.js|manifest\.webmanifest|api/|offline-pack\.json)"
-                       r"|\.(json|png|svg)$")
+# The shared crawl's SKIP but for calendar files and CSVs: their texts are compared too.
+SKIP_PATH = re.compile(r"^/(logout|static/|service-worker\.js|manifest\.webmanifest|api/)|\.(json|png|svg)$")
 MAX_PAGES_PER_ROLE = 80
+# Start pages beyond the role's own (tests/helpers/crawl.py `start_pages`).
+ANONYMOUS_START = ["/help-now", "/self-help/", "/bookings/", "/waits", "/login", "/register", "/privacy",
+                   "/support/", "/offline"]
 # Proper names that read the same in every language (reviewed: keep it short). Taken out of a text
 # before its words are counted, so "NHS Every Mind Matters: stress" counts one word.
 ALLOWED = ("Papyrus HOPELINE247", "NHS 111", "Shout", "Childline", "Samaritans", "Kooth", "Norfolk and Waveney",
@@ -41,12 +44,11 @@ WORD = re.compile(r"[(\"'“‘]*[^\W\d_]+(?:['’-][^\W\d_]+)*[)\"'”’.,:;!?
 
 
 class TextNodes(HTMLParser):
-    """The text a person reads (or hears) on a page, node by node, and the links on it."""
+    """The text a person reads (or hears) on a page, node by node."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
-        self.links: list[str] = []
         self._skipping: list[bool] = []
 
     @property
@@ -56,8 +58,6 @@ class TextNodes(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         skip = self.skipping or tag in SKIPPED_TAGS or values.get("lang") == "en" and tag != "html"
-        if tag == "a" and values.get("href"):
-            self.links.append(values["href"] or "")
         if not skip and not (tag == "input" and values.get("type") == "hidden"):
             self._read_attributes(tag, values)
         if tag not in VOID_TAGS:
@@ -210,21 +210,11 @@ def _in_language(client, path: str, language: str):
     return client.get(path)
 
 
-def pattern(path: str) -> str:
-    """Pages that differ only by an id, a date or a reference are one page for this purpose."""
-    path = re.sub(r"\d{4}-\d{2}-\d{2}", "D", path)
-    path = re.sub(r"^/bookings/bases/[^/]+", "/bookings/bases/B", path)
-    return re.sub(r"/[A-Z0-9]{2,}-[A-Z0-9-]+|/\d+", "/N", path)
-
-
-def _links(base_path: str, hrefs: list[str]) -> list[str]:
-    found = []
-    for href in hrefs:
-        url = urlsplit(urljoin(f"http://localhost{base_path}", href))
-        if url.netloc != "localhost" or SKIP_PATH.search(url.path) or "lang=" in url.query:
-            continue
-        found.append(url.path + (f"?{url.query}" if url.query else ""))
-    return found
+def page_key(url: str) -> str:
+    """Pages that differ only by an id, a date or a base are one page for this purpose (not the
+    shared `pattern`, which makes every service's edit page one: here each is read, as before)."""
+    path = re.sub(r"\d{4}-\d{2}-\d{2}", "D", url.split("?")[0])
+    return fold_ids(re.sub(r"^/bookings/bases/[^/]+", "/bookings/bases/B", path))
 
 
 def _client_for(app, login, role: str):
@@ -244,29 +234,13 @@ def _client_for(app, login, role: str):
     return client
 
 
-def _start_pages(role: str) -> list[str]:
-    if role == "anonymous":
-        return ["/", "/help-now", "/self-help/", "/bookings/", "/waits", "/login", "/register", "/privacy",
-                "/support/", "/offline"]
-    if role in ("base_staff", "clinician", "admin"):
-        extra = ["/staff/admin/", "/staff/admin/staff", "/staff/admin/services", "/staff/admin/bases",
-                 "/staff/admin/health"] if role == "admin" else []
-        return ["/staff/", *extra, "/settings/", "/"]
-    return ["/", "/settings/"]
-
-
 def crawl_role(app, login, role: str, findings: Findings, files: list[str], compared: set[str]) -> None:
-    """Breadth first from the role's start pages; each page in English, then in each language. A
-    page another role's crawl compared already is only read for its links (that keeps it quick)."""
+    """The shared crawl (tests/helpers/client_crawl.py), each page in English, then in each language.
+    A page another role's crawl compared already is only read for its links (that keeps it quick)."""
     client = _client_for(app, login, role)
-    queue, seen = deque(_start_pages(role)), set()
-    while queue and len(seen) < MAX_PAGES_PER_ROLE:
-        path = queue.popleft()
-        key = pattern(path.split("?")[0])
-        if key in seen:
-            continue
-        seen.add(key)
-        english = _in_language(client, path, "en")
+    also = ANONYMOUS_START if role == "anonymous" else ["/settings/"]
+    for path, english in client_crawl(client, role, also=also, max_pages=MAX_PAGES_PER_ROLE, skip=SKIP_PATH,
+                                      key=page_key, fetch=lambda url: _in_language(client, url, "en")):
         if english.status_code != 200:
             continue
         if english.mimetype != "text/html":
@@ -276,7 +250,7 @@ def crawl_role(app, login, role: str, findings: Findings, files: list[str], comp
                                  file_texts(_in_language(client, path, language)))
             continue
         page = read_page(english.get_data(as_text=True))
-        queue.extend(_links(path, page.links))
+        key = page_key(path)
         if key in compared and key != "/":
             continue
         compared.add(key)

@@ -5,6 +5,9 @@ checks (tests/browser/test_reflow.py): the demo data seeded, each role signed in
 pages, links followed breadth first, and each page yielded once (pages that differ only by an id
 are one page; a public page reached by several roles is one page too, a role's own `/staff` and
 `/settings` pages are one per role). New pages are covered as soon as they are linked.
+
+The same crawl through Flask's test client, for the tests that read pages as the server sends them,
+is tests/helpers/client_crawl.py (it uses `pattern`, `start_pages` and `links_in` from here).
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-
-from playwright.sync_api import Page
 
 from tests.helpers.two_factor import sign_in_page
 from webapp.i18n import LOCALE_COOKIE
+
+if TYPE_CHECKING:  # the test-client crawl imports this module without a browser
+    from playwright.sync_api import Page
 
 ROLES = ("anonymous", "young_person", "parent", "professional", "base_staff", "clinician", "admin")
 STAFF_ROLES = ("base_staff", "clinician", "admin")
@@ -33,6 +38,11 @@ ADMIN_START = ["/staff/admin/", "/staff/admin/staff", "/staff/admin/staff/new", 
 def pattern(path: str) -> str:
     """Pages that differ only by an id or reference are one page for this purpose."""
     path = re.sub(r"^/staff/admin/services/(?!new$)[^/]+/edit$", "/staff/admin/services/N/edit", path)
+    return fold_ids(path)
+
+
+def fold_ids(path: str) -> str:
+    """A path's ids and references (`/12`, `/FL-ABCD-1234`) as `/N`."""
     return re.sub(r"/[A-Z0-9]{2,}-[A-Z0-9-]+|/\d+", "/N", path)
 
 
@@ -53,18 +63,19 @@ class _Hrefs(HTMLParser):
             self.hrefs.append(href)
 
 
-def links_in(html: str, url: str, base: str) -> list[str]:
-    """`links_on` for a page's HTML as the server sent it (pages work without JavaScript)."""
+def links_in(html: str, url: str, base: str, skip: re.Pattern = SKIP) -> list[str]:
+    """`links_on` for a page's HTML as the server sent it (pages work without JavaScript); paths
+    matching `skip` are left out."""
     parser = _Hrefs()
     parser.feed(html)
-    return _to_follow(parser.hrefs, url, base)
+    return _to_follow(parser.hrefs, url, base, skip)
 
 
-def _to_follow(hrefs: Iterable[str], page_url: str, base: str) -> list[str]:
+def _to_follow(hrefs: Iterable[str], page_url: str, base: str, skip: re.Pattern = SKIP) -> list[str]:
     found = []
     for href in hrefs:
         url = urlsplit(urljoin(page_url, href))
-        if url.netloc != urlsplit(base).netloc or SKIP.search(url.path):
+        if url.netloc != urlsplit(base).netloc or skip.search(url.path):
             continue
         found.append(url.path + (f"?{url.query}" if url.query and "lang=" not in url.query else ""))
     return found
