@@ -640,6 +640,6 @@ def export_for(user) -> list[dict[str, Any]]:
     """The requests this person made, with every answer and each step, for "download my data"."""
     return [{"reference": r.reference, "received_at": r.received_at.isoformat(), "status": r.status,
              "answers": r.answers,
-             "timeline": [{"status": e.status, "at": e.occurred_at.isoformat(), "note": e.note_for_requester}
-                          for e in r.events]}
+             "timeline": [{"status": e.status, "at": e.occurred_at.isoformat(),
+                           "note_for_requester": e.note_for_requester} for e in r.events]}
             for r in requests_for(user)] + [{"unsent_draft": d} for d in drafts.drafts_for_export(user.id)]
