@@ -129,6 +129,12 @@ def hold_job_lock(name: str) -> bool:
     return _take_lock(name, wait=False)
 
 
+def wait_for_job_lock(name: str) -> None:
+    """Wait for, then hold until commit or rollback, a job's lock: for a page that must do a job's work
+    itself (nothing to show until it is done) and must not do it at the same time as a worker."""
+    _take_lock(name, wait=True)
+
+
 def wait_for_key_lock(name: str) -> None:
     """Wait for, then hold until commit or rollback, this transaction's lock on `name` (e.g. one
     address): two transactions that check and then write for the same key (a limit per address) go one

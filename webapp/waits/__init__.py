@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     hooks.demo_seeders.append(("waits", demo.seed_flow))
     from webapp import jobs
 
-    jobs.register(app, jobs.Job("wait-figures", _l("Recomputes the published waiting-time figures when due."),
+    jobs.register(app, jobs.Job(service.REFRESH_JOB, _l("Recomputes the published waiting-time figures when due."),
                                 service.refresh_if_due, lock=jobs.CLUSTER))
     app.jinja_env.globals["waits_estimate"] = service.personal_estimate
     app.jinja_env.filters["week_label"] = week_label

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, select
 
 from webapp import clock
+from webapp.database import hold_job_lock, wait_for_job_lock
 from webapp.directory.models import Service
 from webapp.directory.service import services as directory_services
 from webapp.extensions import db
@@ -40,6 +41,7 @@ REFRESH_EVERY = timedelta(hours=1)  # even with no change: weeks roll over and w
 MIN_REFRESH_GAP = timedelta(seconds=30)
 # Older than this when read (no worker running?): recompute on the spot rather than show it.
 TOO_OLD_TO_SHOW = timedelta(hours=6)
+REFRESH_JOB = "wait-figures"  # the worker's job, and the lock a refresh holds wherever it runs
 MIN_PEOPLE = 5  # fewer finished waits than this: no typical wait is shown (too few to be fair)
 MIN_WEEKS_WITH_STARTS = 4  # fewer weeks with any start than this: no personal estimate
 STANDARD_DAYS = 28  # the national 4-week waiting time standard, from request to first appointment
@@ -211,12 +213,27 @@ def refresh_snapshot() -> WaitSnapshot:
 
 def current_snapshot() -> WaitSnapshot:
     """The published figures. Computed on the spot only the first time, or when no worker has kept them
-    fresh for hours; otherwise the worker's `refresh_if_due` keeps them current."""
+    fresh for hours; otherwise the worker's `refresh_if_due` keeps them current.
+
+    A refresh here holds the worker's lock, as the worker does: two refreshes at once could publish
+    the older figures last, after the newer one had taken the changes they lack. When a worker is
+    refreshing this moment, the figures there are shown; with none yet, the page waits for them."""
     snapshot = db.session.get(WaitSnapshot, SNAPSHOT_ID)
-    if snapshot is None or clock.now() - snapshot.computed_at > TOO_OLD_TO_SHOW:
+    if snapshot is not None and not _too_old(snapshot):
+        return snapshot
+    if snapshot is None:
+        wait_for_job_lock(REFRESH_JOB)
+    elif not hold_job_lock(REFRESH_JOB):
+        return snapshot
+    snapshot = db.session.get(WaitSnapshot, SNAPSHOT_ID, populate_existing=True)  # as the last holder left it
+    if snapshot is None or _too_old(snapshot):
         snapshot = refresh_snapshot()
-        db.session.commit()
+    db.session.commit()
     return snapshot
+
+
+def _too_old(snapshot: WaitSnapshot) -> bool:
+    return clock.now() - snapshot.computed_at > TOO_OLD_TO_SHOW
 
 
 def refresh_if_due() -> int:
