@@ -7,6 +7,7 @@ import re
 import pytest
 
 from webapp.privacy import notice
+from webapp.privacy.data_names import NAMES
 from webapp.retention import RULES
 from webapp.support.drafts import DRAFT_KEPT_FOR
 
@@ -79,6 +80,6 @@ def test_my_data_is_readable_as_a_page_with_the_same_content_as_the_file(app, ma
     page = client.get("/settings/data/page").get_data(as_text=True)
     data = client.get("/settings/data/flourish-my-data.json").get_json()
     assert "Everything we keep about you" in page and "reader@example.org" in page
-    assert all(section.replace("_", " ").capitalize() in page for section in data)
+    assert all(str(NAMES[section]) in page for section in data)
     assert 'href="/settings/data/page"' in client.get("/settings/data").get_data(as_text=True)
     assert app.test_client().get("/settings/data/page").status_code == 302  # signed in only

@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     jobs.register(app, jobs.Job("check-in-offers", _l("Offers help that fits to each request waiting without one."),
                                 offers.offer_due, lock=jobs.ROWS))
     hooks.demo_seeders.append(("check-ins while waiting", demo.seed))
+    hooks.personal_data_exporters.append(("check_ins_while_waiting", service.export_for))
 
 
 def _help_items(offer):

@@ -264,6 +264,21 @@ def all_for(req: SupportRequest) -> list[WaitCheckIn]:
                                    .order_by(WaitCheckIn.asked_at.desc(), WaitCheckIn.id.desc())))
 
 
+def export_for(user) -> list[dict]:
+    """Every "How are things now?" asked about this person's requests, and what they answered, for
+    "download my data"."""
+    rows = db.session.execute(
+        select(SupportRequest.reference, WaitCheckIn).join(WaitCheckIn, WaitCheckIn.request_id == SupportRequest.id)
+        .where(SupportRequest.requester_user_id == user.id).order_by(WaitCheckIn.asked_at, WaitCheckIn.id))
+
+    def when(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return [{"request": reference, "asked_at": when(row.asked_at), "answer": row.answer, "words": row.words,
+             "answered_at": when(row.answered_at), "decision": row.decision, "decided_at": when(row.decided_at)}
+            for reference, row in rows]
+
+
 # -- the clinicians' lists -----------------------------------------------------------------------
 
 def _waiting_join(query):

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from webapp.accounts.roles import Role, role_required
 from webapp.extensions import csrf, db
-from webapp.messaging import admin, channels, receipts
+from webapp.messaging import admin, channels, receipts, words
 from webapp.messaging.addresses import display_mobile
 from webapp.messaging.forms import CHANNEL_LABELS, POSITIONS, ChannelsForm
 
@@ -112,7 +112,8 @@ def _unproved() -> list[tuple[str, str]]:
 @role_required(Role.ADMIN)
 def staff_messages():
     return render_template("messaging/staff.html", counts=admin.counts_by_channel(), recent=admin.recent(),
-                           configured=admin.configured())
+                           configured=admin.configured(), channel_names=words.CHANNEL_NAMES,
+                           state_names=words.STATE_NAMES, kind_names=words.KIND_NAMES)
 
 
 # -- development -----------------------------------------------------------------------------------------

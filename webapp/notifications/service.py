@@ -239,6 +239,15 @@ def send_test(user_id: int) -> ScheduledNotification:
                     body=N_("Reminders are working on this device."), url="/settings/notifications")
 
 
+def _words(row: ScheduledNotification, locale: str | None) -> dict[str, str]:
+    """A notification's title and body as they read when it says what it is about, in the person's
+    language (kept as a message id with its details until it is sent)."""
+    from webapp.notifications.payload import detailed_text
+
+    title, body = detailed_text(row, locale)
+    return {"title": title, "body": body}
+
+
 def export_for(user) -> dict[str, Any]:
     """This person's notification settings, devices and notifications, for "download my data"."""
     from webapp.notifications.devices import devices_for
@@ -257,6 +266,6 @@ def export_for(user) -> dict[str, Any]:
                      "last_reminder_at": d.last_success_at.isoformat() if d.last_success_at else None}
                     for d in devices_for(user.id)],
         "notifications": [{"kind": n.kind, "about": n.subject_type, "due_at": n.due_at.isoformat(),
-                           "status": n.status, "title": n.title, "body": n.body, "details": n.params,
+                           "status": n.status, **_words(n, user.locale), "details": n.params,
                            "sent_at": n.sent_at.isoformat() if n.sent_at else None} for n in notifications],
     }

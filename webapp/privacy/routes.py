@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from webapp.accounts.roles import Role, role_required
 from webapp.extensions import db, limiter
-from webapp.privacy import notice, service
+from webapp.privacy import data_names, notice, service
 from webapp.privacy.forms import ConcernForm, HandledForm
 
 bp = Blueprint("privacy", __name__)
@@ -72,4 +72,5 @@ def my_data_page():
     """"Download my data" as a page to read (and print), the same as the JSON file."""
     from webapp.accounts.service import export_personal_data
 
-    return render_template("privacy/my_data_page.html", data=export_personal_data(current_user))
+    return render_template("privacy/my_data_page.html", data=export_personal_data(current_user),
+                           names=data_names.names_for_page(), codes=data_names.value_names())

@@ -265,7 +265,7 @@ def contact_texts(answers: dict[str, Any], english: bool = True) -> dict[str, st
         return texts()
 
 
-def _choice_labels() -> dict[tuple[str, str], Any]:
+def choice_labels() -> dict[tuple[str, str], Any]:
     labels: dict[tuple[str, str], Any] = {}
     for step in STEPS:
         for field in step.form_class(formdata=None, meta={"csrf": False}):
@@ -293,7 +293,7 @@ def shown(name: str, value: Any, labels: dict[tuple[str, str], Any]) -> Any:
 
 def summary(validated: dict[str, Any]) -> list[dict[str, Any]]:
     """The check page: each step with its questions and answers, and where to change them."""
-    labels = _choice_labels()
+    labels = choice_labels()
     sections = []
     for step_name, form in validated.items():
         asked = getattr(form, "asked", lambda name: True)
@@ -307,7 +307,7 @@ def summary(validated: dict[str, Any]) -> list[dict[str, Any]]:
 
 def answer_rows(answers: dict[str, Any], texts: dict[str, str]) -> list[tuple[str, Any]]:
     """A sent request's answers as (question, answer), for the page to keep or print."""
-    labels = _choice_labels()
+    labels = choice_labels()
     texts = {**texts, **contact_texts(answers, english=False)}
     order = {name: index for index, name in enumerate(_field_order())}
     names = sorted(answers, key=lambda n: (order.get(n, len(order)), n))

@@ -133,7 +133,7 @@ def submit(draft: RequestDraft, user, language: str = "en") -> SupportRequest:
         reference=make_reference(), requester_type=answers["requester_type"],
         requester_user_id=user.id if getattr(user, "is_authenticated", False) and not user.is_staff else None,
         priority=URGENT if drafts.any_risk(answers) else ROUTINE, status=RECEIVED, received_at=now, updated_at=now,
-        young_person_date_of_birth=date.fromisoformat(answers["date_of_birth"]), answers={**answers, "updates": []},
+        young_person_date_of_birth=date.fromisoformat(answers["date_of_birth"]), answers=answers,
         submission_key=draft.id, trackable=not (self_request and answers.get("parent_may_track") == "no"),
         language=language,
     )
@@ -641,5 +641,7 @@ def export_for(user) -> list[dict[str, Any]]:
     return [{"reference": r.reference, "received_at": r.received_at.isoformat(), "status": r.status,
              "answers": r.answers,
              "timeline": [{"status": e.status, "at": e.occurred_at.isoformat(),
-                           "note_for_requester": e.note_for_requester} for e in r.events]}
+                           "note_for_requester": e.note_for_requester} for e in r.events],
+             "what_you_told_us_since": [{"kind": u.kind, "question": u.question, "words": u.text,
+                                         "sent_at": u.created_at.isoformat()} for u in r.updates]}
             for r in requests_for(user)] + [{"unsent_draft": d} for d in drafts.drafts_for_export(user.id)]
