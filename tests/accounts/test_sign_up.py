@@ -104,6 +104,19 @@ def test_a_new_address_has_no_account_until_the_link_is_followed(client, frozen_
     assert client.get(link_path(message)).status_code == 404  # used: the link no longer works
 
 
+def test_the_account_keeps_the_language_its_person_signed_up_in(client, frozen_clock):
+    """Read in Polish (the browser's language, nothing chosen): reminders and texts go in Polish too,
+    not in English for want of a choice (they use the account's language; none means English)."""
+    headers = {"Accept-Language": "pl,en;q=0.5"}
+    client.post_form("/register", {"role": "young_person", "email": "ola@example.org", "password": PASSWORD,
+                                   "date_of_birth": "2010-03-27", "display_name": "Ola"}, headers=headers)
+    message = last_to("ola@example.org", "sign_up_finish")
+    assert message.language == "pl"
+    client.get(link_path(message), headers=headers)
+    client.post_form("/register/finish", {"password": PASSWORD}, headers=headers)
+    assert db.session.query(User).one().locale == "pl"
+
+
 def test_finishing_needs_the_password_chosen_at_sign_up(app, frozen_clock):
     """Someone who signs up with your address cannot get you to finish an account whose password they know."""
     starter, owner = app.test_client(), app.test_client()

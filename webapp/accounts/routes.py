@@ -77,12 +77,6 @@ def _apply_errors(form, error: service.AccountError) -> None:
         field.errors = [*field.errors, error.message]
 
 
-def _chosen_locale() -> str | None:
-    """The language chosen on this browser (the cookie), if one of ours."""
-    chosen = request.cookies.get(LOCALE_COOKIE)
-    return chosen if chosen in current_app.config["LANGUAGES"] else None
-
-
 def _start_session(user) -> None:
     """A fresh session at sign-in: nothing from before carries over, bar the language choice."""
     staff_sign_in.start_session(user, second_factor=False)
@@ -103,7 +97,7 @@ def register():
             sign_up.start(email=form.email.data, password=form.password.data, role=form.role.data,
                           date_of_birth=form.date_of_birth.data, display_name=form.display_name.data,
                           organisation=form.organisation.data, language=current_language(),
-                          locale=_chosen_locale())
+                          locale=current_language())
         except service.AccountError as error:
             db.session.rollback()
             _apply_errors(form, error)

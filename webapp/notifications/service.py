@@ -240,12 +240,12 @@ def send_test(user_id: int) -> ScheduledNotification:
 
 
 def _words(row: ScheduledNotification, locale: str | None) -> dict[str, str]:
-    """A notification's title and body as they read when it says what it is about, in the person's
-    language (kept as a message id with its details until it is sent)."""
+    """A notification's title and body as they read when it says what it is about, in the language
+    it is sent in, the account's (kept as a message id with its details until it is sent)."""
     from webapp.notifications.payload import detailed_text
 
     title, body = detailed_text(row, locale)
-    return {"title": title, "body": body}
+    return {"title": title, "body": body, "language": locale or "en"}
 
 
 def export_for(user) -> dict[str, Any]:
