@@ -378,17 +378,25 @@ def _record(answered: list[Sending], now: datetime) -> None:
                            .values(last_success_at=now))
     if gone:
         db.session.execute(delete(PushSubscription).where(_one_of(PushSubscription.id, gone)))
-    told = []
-    for state in settled:
-        hooks = service.hooks_for_subject(state.subject_type)
-        if hooks is not None and hooks.after_outcome is not None and state.status not in (PENDING, SENDING):
-            row = db.session.get(ScheduledNotification, state.id, populate_existing=True)
-            hooks.after_outcome(row, now)
-            told.append(row)
+    told = _rows_to_tell(settled)
+    for row in told:
+        _after_outcome(row, now)
     db.session.commit()
     for row in told:
         if row in db.session:
             db.session.expunge(row)
+
+
+def _rows_to_tell(settled: list[OutboxState]) -> list[ScheduledNotification]:
+    """The settled rows whose package hears of their final state (`_after_outcome`), loaded in one
+    query as the UPDATE above left them."""
+    ids = [state.id for state in settled if state.status not in (PENDING, SENDING)
+           and getattr(service.hooks_for_subject(state.subject_type), "after_outcome", None) is not None]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(ScheduledNotification).where(_one_of(ScheduledNotification.id, ids))
+                                   .order_by(ScheduledNotification.id)
+                                   .execution_options(populate_existing=True)))
 
 
 def _settle(row: OutboxState, answers: list[tuple[Device, Outcome]], now: datetime) -> None:
