@@ -16,13 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from webapp import clock
 from webapp.database import UTCDateTime
 from webapp.extensions import db
-from webapp.notifications.models import (
-    APPOINTMENT_REMINDER,
-    GOAL_CHECKIN,
-    PLACE_OFFER,
-    REQUEST_UPDATE,
-    SAFETY_PLAN_REVIEW,
-)
+from webapp.notifications.models import PREFERENCE_FOR_KIND, REQUEST_UPDATE, SAFETY_PLAN_REVIEW
 from webapp.outbox import OutboxMixin
 
 SMS, EMAIL, LETTER, PUSH = "sms", "email", "letter", "push"
@@ -36,10 +30,10 @@ UNPROVED = "unproved"  # sensitive, and the address was never proved to be the p
 NOT_WANTED = "not_wanted"  # the person turned this kind of message off after it was queued
 
 # What a message is about (`kind`), checked again when it is sent. The kinds a person turns on and off
-# ("which reminders" in /settings/notifications, `notifications.preferences.PREFERENCE_FOR_KIND`): a
-# message whose kind was turned off after it was queued is not sent (NOT_WANTED, with the reason for
-# staff), and turning the kind on again does not bring it back.
-CHOSEN_KINDS = frozenset({APPOINTMENT_REMINDER, PLACE_OFFER, GOAL_CHECKIN, REQUEST_UPDATE})
+# ("which reminders" in /settings/notifications, one switch each: `PREFERENCE_FOR_KIND`): a message
+# whose kind was turned off after it was queued is not sent (NOT_WANTED, with the reason for staff),
+# and turning the kind on again does not bring it back.
+CHOSEN_KINDS = frozenset(PREFERENCE_FOR_KIND)
 # Kinds that always go, whatever those switches say: the person just asked for them, cannot use
 # their account without them, or chose the day themselves for their safety.
 SIGN_UP = "sign_up"  # a sign-up link, or "you already have an account"

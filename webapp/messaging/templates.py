@@ -21,13 +21,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from webapp.i18n import N_
-from webapp.messaging.models import (
-    ACCOUNT_RECOVERY,
-    APPOINTMENT_REMINDER,
-    PROOF_CODE,
-    REQUEST_UPDATE,
-    SIGN_UP,
-)
+from webapp.messaging.models import ACCOUNT_RECOVERY, PROOF_CODE, SIGN_UP
+from webapp.notifications.models import APPOINTMENT_REMINDER, REQUEST_UPDATE
 
 
 @dataclass(frozen=True)

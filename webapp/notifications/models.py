@@ -20,6 +20,14 @@ PLACE_OFFER = "place_offer"  # a freed drop-in place offered from the waiting li
 TEST = "test"
 SAFETY_PLAN_REVIEW = "safety_plan_review"  # the day a young person chose to look over their plan
 KINDS = (APPOINTMENT_REMINDER, GOAL_CHECKIN, REQUEST_UPDATE, PLACE_OFFER, TEST, SAFETY_PLAN_REVIEW)
+# Which of the person's switches (NotificationPreferences) lets each kind through, on every channel;
+# a kind not here always goes (a test the person asked for, the review day they chose).
+PREFERENCE_FOR_KIND = {
+    APPOINTMENT_REMINDER: "appointment_reminders",
+    PLACE_OFFER: "appointment_reminders",
+    GOAL_CHECKIN: "goal_checkins",
+    REQUEST_UPDATE: "request_updates",
+}
 
 # Quiet hours a person has until they choose others (UK time).
 DEFAULT_QUIET_START, DEFAULT_QUIET_END = time(21, 0), time(8, 0)

@@ -11,22 +11,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from webapp import clock
-from webapp.notifications.models import (
-    APPOINTMENT_REMINDER,
-    GOAL_CHECKIN,
-    PLACE_OFFER,
-    REQUEST_UPDATE,
-    NotificationPreferences,
-)
+from webapp.notifications.models import PREFERENCE_FOR_KIND, NotificationPreferences
 from webapp.notifications.service import preferences_for
-
-# Which preference switch lets each kind through; a test the person asked for always goes.
-PREFERENCE_FOR_KIND = {
-    APPOINTMENT_REMINDER: "appointment_reminders",
-    PLACE_OFFER: "appointment_reminders",
-    GOAL_CHECKIN: "goal_checkins",
-    REQUEST_UPDATE: "request_updates",
-}
 
 
 def wants(prefs: NotificationPreferences, kind: str) -> bool:
