@@ -208,8 +208,6 @@ def record_proof(user_id: int | None, channel: str, address: str) -> None:
     Proved already, or at the same moment in another request, it is kept once (the table's unique key),
     with its first time, and audited once."""
     address = normalise(channel, address)
-    if is_proved(user_id, channel, address):
-        return
     added = db.session.scalar(_insert_unless_kept(ProvedContact).values(
         user_id=user_id, channel=channel, address=address, proved_at=clock.now()).returning(ProvedContact.id))
     if added is None:
