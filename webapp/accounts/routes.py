@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from webapp.accounts import service, sign_up, staff_sign_in, throttle, two_factor
+from webapp.accounts import service, sign_in, sign_up, staff_sign_in, throttle
 from webapp.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -113,34 +113,24 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in. Wrong passwords slow down this address for this account, and this address across
-    accounts (`throttle`), never the account itself: its owner elsewhere is not kept out."""
+    """Sign in (the rules are in `sign_in.attempt`)."""
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        account = service.normalise_email(form.email.data)
-        wait = throttle.wait_for(throttle.PASSWORD, account)
-        if wait is not None:
-            form.password.errors = [too_many_tries(wait)]
-            return throttled(render_template("accounts/login.html", form=form), wait)
-        try:
-            user = service.check_credentials(form.email.data, form.password.data)
-        except service.AccountDeactivated as refused:
-            form.password.errors = [refused.message]
+        tried = sign_in.attempt(form.email.data, form.password.data)
+        if tried.wait is not None:
+            form.password.errors = [too_many_tries(tried.wait)]
+            return throttled(render_template("accounts/login.html", form=form), tried.wait)
+        if tried.refused is not None:
+            form.password.errors = [tried.refused]
             return render_template("accounts/login.html", form=form), 400
-        if user is None:
-            throttle.failed(throttle.PASSWORD, account, user_id=service.account_id(account))
-        else:
-            throttle.succeeded(throttle.PASSWORD, account)
-        if user is not None and two_factor.needs_second_step(user):
-            return staff_sign_in.begin_second_step(user, form.next.data)
-        if user is not None:
-            service.record_login(user)
+        if tried.second_step:
+            return staff_sign_in.begin_second_step(tried.user, form.next.data)
         db.session.commit()
-        if user is not None:
-            _start_session(user)
-            landing = url_for("staff.home") if has_role(user, *STAFF_ROLES) else url_for("core.home")
+        if tried.user is not None:
+            _start_session(tried.user)
+            landing = url_for("staff.home") if has_role(tried.user, *STAFF_ROLES) else url_for("core.home")
             return redirect(safe_next(form.next.data, landing), 303)
         form.password.errors = [_("The email address or password is not right.")]
     status = 200 if request.method == "GET" else 400
