@@ -101,6 +101,8 @@ def test_every_part_of_the_file_is_named_in_the_readers_language(someone_with_ev
     for code in ("young_person", "worried", "self"):  # who they are, a feeling, a chosen answer: as words
         assert f">{code}<" not in page
 
+    assert not re.search(r">\s*\d{4}-\d{2}-\d{2}", page), "a date or time left as the file writes it"
+    assert '<time datetime="2010-01-01">1 stycznia 2010</time>' in page  # the date of birth, as Polish writes it
     keys = _every_key(data, set())
     assert len(keys) > 60  # the whole file was looked at, not one part
 

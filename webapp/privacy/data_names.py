@@ -7,12 +7,14 @@ plan's words by its steps, so a 13-year-old reading Polish never meets `last_log
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from webapp.i18n import LANGUAGE_NAMES
+from webapp.i18n import LANGUAGE_NAMES, date_long, datetime_short
 
 NAMES: dict[str, Any] = {
     # sections
@@ -217,3 +219,21 @@ BOOKING_STATUS_NAMES = {
 ATTENDANCE_NAMES = {"attended": _l("Came"), "did_not_attend": _l("Did not come"), "not_brought": _l("Not brought")}
 ABOUT_NAMES = {"booking": _l("A drop-in booking"), "support_request": _l("Your request for support"),
                "goal": _l("A goal"), "waiting_list": _l("The waiting list"), "help_offer": _l("Help while you wait")}
+
+
+_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def readable_when(value: str) -> str | None:
+    """A moment or a day in the file (ISO 8601, UTC) as the app writes dates everywhere else, in
+    UK time and the reader's language ("6 Dec 2026, 14:30", "6 December 2026"); None if `value`
+    is neither."""
+    try:
+        if _MOMENT.match(value):
+            return datetime_short(datetime.fromisoformat(value))
+        if _DAY.match(value):
+            return date_long(date.fromisoformat(value))
+    except ValueError:
+        return None
+    return None
