@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.test_hazard_log import functions_in
+from tests.helpers.named_tests import functions_in
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE_DOC = ROOT / "docs" / "childrens-code.md"

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import yaml
 
+from tests.helpers.named_tests import functions_in
+
 ROOT = Path(__file__).resolve().parents[1]
 HAZARD_LOG = ROOT / "docs" / "clinical-safety" / "hazard-log.yaml"
-
-
-def functions_in(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
 
 
 def test_every_control_names_a_test_that_exists():

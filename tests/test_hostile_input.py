@@ -2,57 +2,12 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-from urllib.parse import urljoin
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers.hostile import HOSTILE, MARKER, forms_on
 from tests.test_access_matrix import ACCESS, ANONYMOUS, allowed
-
-MARKER = "<script>alert('flourish')</script>"
-HOSTILE = st.one_of(
-    st.text(max_size=50),
-    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=300),
-    st.sampled_from([
-        MARKER, "'; DROP TABLE users; --", "\" onmouseover=\"alert(1)", "../../etc/passwd", "%00",
-        "\x00\x01\x02", "\u202e\u200b\ufeff", "😀" * 50, "x" * 100_000, "-1", "1e309", "2026-02-30",
-        "0", "NaN", "{{ 7*7 }}", "${7*7}", "<img src=x onerror=alert(1)>", " ", "",
-    ]),
-)
-
-
-class FormFinder(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict] = []
-        self._current: dict | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "form":
-            method = (attributes.get("method") or "get").lower()
-            self._current = {"action": attributes.get("action") or "", "method": method, "fields": {}}
-            self.forms.append(self._current)
-        elif self._current is not None and tag in ("input", "textarea", "select") and attributes.get("name"):
-            name = attributes["name"]
-            if name == "csrf_token" or attributes.get("type") in ("submit", "button"):
-                return
-            self._current["fields"].setdefault(name, attributes.get("value", ""))
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._current = None
-
-
-def forms_on(client, path):
-    page = client.get(path)
-    if page.status_code != 200 or "text/html" not in page.content_type:
-        return []
-    finder = FormFinder()
-    finder.feed(page.get_data(as_text=True))
-    return [(urljoin(path, form["action"] or path), form) for form in finder.forms if form["fields"]]
 
 
 def reachable_forms(app, client, role):

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import os
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
 
-from tests.helpers.databases import recreate_postgres_database
+from tests.helpers.databases import fresh_url
 from webapp import create_app
 from webapp.extensions import db
 
 
-def _fresh_url(tmp_path, worker_id):
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        return f"sqlite:///{tmp_path / 'migrations.db'}"
-    from sqlalchemy.engine import make_url
-
-    from config import normalise_database_url
-
-    url = make_url(normalise_database_url(base))
-    name = f"{url.database}_migrations_{worker_id}"
-    recreate_postgres_database(url, name)
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 def test_migrations_match_models_and_downgrade_cleanly(tmp_path, worker_id):
-    url = _fresh_url(tmp_path, worker_id)
+    url = fresh_url(tmp_path, worker_id)
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(tmp_path)})
     with app.app_context():
         upgrade()
@@ -51,7 +35,7 @@ def test_authenticator_keys_kept_before_sealing_are_sealed_by_the_upgrade(tmp_pa
     from webapp.accounts import two_factor
     from webapp.accounts.models import TwoFactorCredential, User
 
-    url = _fresh_url(tmp_path, worker_id)
+    url = fresh_url(tmp_path, worker_id)
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(tmp_path)})
     with app.app_context():
         upgrade(revision="0009")
@@ -92,7 +76,7 @@ def test_a_weekly_session_made_twice_before_0017_stays_as_a_one_off_and_the_key_
     from webapp.bookings import places, sessions
     from webapp.bookings.models import DropInSession
 
-    url = _fresh_url(tmp_path, worker_id)
+    url = fresh_url(tmp_path, worker_id)
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(tmp_path)})
     with app.app_context():
         upgrade(revision="0016")
@@ -124,7 +108,7 @@ def test_proofs_kept_twice_before_0022_are_kept_once_and_the_key_holds(tmp_path,
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    url = _fresh_url(tmp_path, worker_id)
+    url = fresh_url(tmp_path, worker_id)
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(tmp_path)})
     with app.app_context():
         upgrade(revision="0021")

@@ -4,9 +4,10 @@ here until the page (or the code) is put right."""
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
+
+from tests.helpers.named_tests import functions_in
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "security.md"
@@ -16,11 +17,6 @@ NOSEC = re.compile(r"#\s*nosec\b\s*(B\d+)?")
 
 def doc() -> str:
     return DOC.read_text(encoding="utf-8")
-
-
-def functions_in(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
 
 
 def test_every_test_named_here_exists():

@@ -7,8 +7,8 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from tests.accounts.helpers import comparable
 from tests.accounts.messages import last_to, link_path, sent_to
-from tests.accounts.test_sign_up import comparable
 from tests.conftest import DEFAULT_PASSWORD
 from webapp.accounts import service, verification
 from webapp.accounts.models import PasswordReset

@@ -9,14 +9,14 @@ from datetime import timedelta
 
 import pytest
 
+from tests.accounts.helpers import comparable
 from tests.accounts.messages import last_to, link_path, sent_to
-from tests.conftest import CSRF_META, DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD
 from webapp.accounts import verification
 from webapp.accounts.models import SignUpRequest, User
 from webapp.extensions import db, limiter
 
 PASSWORD = "blue kettle running late"
-CLOCK_HEADERS = ("date", "x-ratelimit-reset")
 
 
 def sign_up(client, **overrides):
@@ -24,22 +24,6 @@ def sign_up(client, **overrides):
             "date_of_birth": "2010-03-27", "display_name": "Sam"}
     data.update(overrides)
     return client.post_form("/register", data)
-
-
-def comparable(response, typed_email: str | None = None) -> tuple[int, str, dict[str, str]]:
-    """Status, body and headers, leaving out only what differs for every request: the session
-    cookie, the CSRF token (and the email typed, where the form shows it back), and the wall-clock
-    readings (`Date`, and `X-RateLimit-Reset`, the second the rate-limit window ends, whose presence
-    is kept)."""
-    body = response.get_data(as_text=True)
-    token = CSRF_META.search(body)
-    if token:
-        body = body.replace(token.group(1), "TOKEN")
-    if typed_email:
-        body = body.replace(typed_email, "EMAIL")
-    headers = {name: "(a time)" if name.lower() in CLOCK_HEADERS else value for name, value in response.headers.items()
-               if name.lower() != "set-cookie"}
-    return response.status_code, body, headers
 
 
 def test_a_new_address_and_one_with_an_account_get_identical_answers(app, make_user, frozen_clock):

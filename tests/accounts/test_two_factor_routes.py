@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import DEFAULT_PASSWORD
-from tests.helpers.two_factor import code_at_step, current_code, enrol, sign_in
+from tests.helpers.two_factor import CODES_SHOWN, SECRET_SHOWN, code_at_step, current_code, enrol, sign_in
 from webapp import clock
 from webapp.accounts import two_factor
 from webapp.accounts.models import RecoveryCode, TwoFactorCredential, User
@@ -20,8 +20,6 @@ from webapp.extensions import db
 pytestmark = pytest.mark.usefixtures("staff_two_factor")
 
 WRONG = "The code is not right. Check your authenticator app and try again."
-SECRET_SHOWN = re.compile(r'<code class="two-factor-key">([A-Z2-7 ]+)</code>')
-CODES_SHOWN = re.compile(r"<li><code>([a-z0-9-]{14})</code></li>")
 
 
 def password_step(client, user, next_target: str = ""):

@@ -373,8 +373,7 @@ def test_a_temporary_password_must_be_changed_before_anything_else(app, admin_cl
 
 
 def test_the_recovery_codes_of_a_first_sign_in_are_shown_before_the_password_change(app, admin_client):
-    from tests.accounts.test_two_factor_routes import CODES_SHOWN, SECRET_SHOWN
-    from tests.helpers.two_factor import code_at_step
+    from tests.helpers.two_factor import CODES_SHOWN, SECRET_SHOWN, code_at_step
 
     user, password = _made_with_a_temporary_password(admin_client)
     newcomer = app.test_client()

@@ -6,7 +6,6 @@ with TEST_DATABASE_URL. Each thread has its own app context, so its own session 
 
 from __future__ import annotations
 
-import threading
 from datetime import date, time, timedelta
 from functools import partial
 
@@ -14,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from tests.bookings.helpers import race
 from tests.helpers.at_once import at_once
 from webapp import clock, jobs
 from webapp.bookings import service, sessions
@@ -26,36 +26,6 @@ from webapp.worker import run_pass
 PEOPLE = 50
 
 
-def _race(app, attempts: list[tuple[int, int]], action) -> list[object]:
-    """Run `action(user, slot_id)` for every (user id, slot id) at once; each result is "ok" or the exception."""
-    barrier = threading.Barrier(len(attempts))
-    results: list[object] = [None] * len(attempts)
-
-    def attempt(index: int, user_id: int, slot_id: int) -> None:
-        from webapp.accounts.models import User
-
-        barrier.wait()  # before touching the pool: more threads than connections would otherwise deadlock here
-        with app.app_context():
-            try:
-                action(db.session.get(User, user_id), slot_id)
-                db.session.commit()
-                results[index] = "ok"
-            except SlotJustTaken as error:
-                results[index] = error
-            except Exception as error:  # noqa: BLE001 - reported by the test
-                db.session.rollback()
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=attempt, args=(i, uid, sid)) for i, (uid, sid) in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def test_fifty_people_book_the_last_three_places_at_once(app, publish, norwich, frozen_clock, make_user):
     session = publish(norwich, date(2026, 6, 16), "16:00", "17:00", 30, 5)[0]
     contested, next_slot = session.slots
@@ -64,7 +34,7 @@ def test_fifty_people_book_the_last_three_places_at_once(app, publish, norwich, 
     db.session.commit()
     people = [make_user(role="young_person").id for _ in range(PEOPLE)]
 
-    results = _race(app, [(person, contested.id) for person in people], service.book)
+    results = race(app, [(person, contested.id) for person in people], service.book)
 
     unexpected = [r for r in results if r != "ok" and not isinstance(r, SlotJustTaken)]
     assert not unexpected, unexpected
@@ -82,7 +52,7 @@ def test_one_person_in_many_tabs_gets_one_booking(app, publish, norwich, bases, 
     """The same person books overlapping slots at two bases from ten tabs at once: exactly one wins."""
     first = publish(norwich, date(2026, 6, 16), "16:00", "16:30", 30, 20)[0].slots[0]
     second = publish(bases["cromer-one-stop-shop"], date(2026, 6, 16), "16:00", "16:30", 30, 20)[0].slots[0]
-    results = _race(app, [(young_person.id, first.id if tab % 2 else second.id) for tab in range(10)], service.book)
+    results = race(app, [(young_person.id, first.id if tab % 2 else second.id) for tab in range(10)], service.book)
     assert results.count("ok") == 1, results
     assert all(r == "ok" or isinstance(r, BookingError) for r in results), results
     db.session.expire_all()

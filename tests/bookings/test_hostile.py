@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.test_hostile_input import HOSTILE, MARKER, forms_on
+from tests.helpers.hostile import HOSTILE, MARKER, forms_on
 from webapp.bookings import places
 from webapp.bookings.models import Slot
 from webapp.extensions import db

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from tests.bookings.test_concurrency import _race
+from tests.bookings.helpers import race
 from webapp import audit
 from webapp.bookings import places, service, sessions
 from webapp.bookings.models import BOOKED, Booking, Slot
@@ -125,7 +125,7 @@ def test_people_booking_while_staff_book_over_capacity_never_overbook_the_ordina
         else:
             service.book(user, slot_id)
 
-    results = _race(app, [(staff.id, contested.id), *((person, contested.id) for person in people)], action)
+    results = race(app, [(staff.id, contested.id), *((person, contested.id) for person in people)], action)
     unexpected = [r for r in results if r != "ok" and not isinstance(r, SlotJustTaken)]
     assert not unexpected, unexpected
     assert results[0] == "ok"  # staff's booking never fails for lack of room

@@ -8,7 +8,7 @@ from datetime import date, time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_shell import _sign_in
+from tests.browser.journeys import sign_in
 from tests.helpers.axe import assert_accessible
 from tests.helpers.dates import fill_date
 from webapp import clock
@@ -38,7 +38,7 @@ def test_a_young_person_books_moves_and_cancels_without_javascript(browser, live
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
                                   viewport={"width": 375, "height": 740})
     page = context.new_page()
-    _sign_in(page, "sam@example.org")
+    sign_in(page, "sam@example.org")
     page.goto("/bookings/")
     page.get_by_label("Your postcode district").fill("NR2")
     page.get_by_role("button", name="Find bases").click()
@@ -67,7 +67,7 @@ def test_booking_pages_have_no_axe_violations(page, drop_ins, make_user):
     slot = drop_ins["sessions"][0].slots[0]
     service.book(make_user(role="young_person"), slot.id)
     db.session.commit()
-    _sign_in(page, parent.email)
+    sign_in(page, parent.email)
     for district in ("NR27", "XX"):  # sent by POST: found by the form, never in the address
         page.goto("/bookings/")
         page.get_by_label("Your postcode district").fill(district)
@@ -116,7 +116,7 @@ def test_staff_pages_have_no_axe_violations_and_the_list_prints(page, drop_ins, 
     sessions.mark_attendance(drop_ins["staff"], booking.id, "not_brought")
     db.session.commit()
     clock.freeze(now)
-    _sign_in(page, "staff@example.org")
+    sign_in(page, "staff@example.org")
     page.goto("/staff/bookings/")
     expect(page.get_by_text(re.compile("not brought and needs a follow-up call"))).to_be_visible()
     assert_accessible(page)
@@ -149,7 +149,7 @@ def test_staff_pages_have_no_axe_violations_and_the_list_prints(page, drop_ins, 
 
 
 def test_admin_assignment_page_is_accessible(page, drop_ins):
-    _sign_in(page, "admin@example.org")
+    sign_in(page, "admin@example.org")
     page.goto("/staff/bookings/staff")
     expect(page.get_by_role("cell", name="staff@example.org", exact=True)).to_be_visible()
     assert_accessible(page)

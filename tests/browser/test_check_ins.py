@@ -8,8 +8,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_shell import _sign_in
-from tests.browser.test_support import _services
+from tests.browser.journeys import load_services, sign_in
 from tests.helpers.axe import assert_accessible
 from tests.helpers.dates import fill_date
 from tests.support.helpers import send
@@ -27,14 +26,14 @@ def _four_weeks_on() -> None:
 
 
 def test_a_young_person_says_things_are_worse_in_two_taps(app, page, make_user, login, frozen_clock):
-    _services()
+    load_services()
     page.set_viewport_size(PHONE)
     young_person = make_user(role="young_person", date_of_birth=date(2011, 2, 1))
     browser_client = app.test_client()
     login(browser_client, young_person)
     reference, _ = send(browser_client, "young_person")
     _four_weeks_on()  # Monday 13 July 2026, 12:01
-    _sign_in(page, young_person.email)
+    sign_in(page, young_person.email)
     page.goto(f"/request-support/my-requests/{reference}#check-in")
     card = page.locator("#check-in")
     expect(card.get_by_role("heading", name="Checking in while you wait")).to_be_visible()
@@ -52,7 +51,7 @@ def test_a_young_person_says_things_are_worse_in_two_taps(app, page, make_user, 
 
 def test_a_parent_by_track_says_ok_now_and_a_clinician_confirms(app, browser, live_server, page, make_user,
                                                                 frozen_clock):
-    _services()
+    load_services()
     page.set_viewport_size(PHONE)
     reference, _ = send(app.test_client(), "parent")
     _four_weeks_on()
@@ -68,7 +67,7 @@ def test_a_parent_by_track_says_ok_now_and_a_clinician_confirms(app, browser, li
     assert_accessible(page)
 
     staff = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 800}).new_page()
-    _sign_in(staff, make_user(role="clinician").email)
+    sign_in(staff, make_user(role="clinician").email)
     staff.goto("/staff/requests/check-ins")
     expect(staff.get_by_text("Much calmer since half term")).to_be_visible()
     assert_accessible(staff)
@@ -90,14 +89,14 @@ def test_a_parent_by_track_says_ok_now_and_a_clinician_confirms(app, browser, li
 ])
 def test_the_other_answers_in_two_taps_say_what_happens_next(app, page, make_user, login, frozen_clock,
                                                              answer, told):
-    _services()
+    load_services()
     page.set_viewport_size(PHONE)
     young_person = make_user(role="young_person", date_of_birth=date(2011, 2, 1))
     browser_client = app.test_client()
     login(browser_client, young_person)
     reference, _ = send(browser_client, "young_person")
     _four_weeks_on()
-    _sign_in(page, young_person.email)
+    sign_in(page, young_person.email)
     page.goto(f"/request-support/my-requests/{reference}#check-in")
     card = page.locator("#check-in")
     card.get_by_label(answer, exact=True).check()

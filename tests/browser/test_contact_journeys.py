@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import BROWSER_TIMEOUT_MS, PHONE
-from tests.browser.test_support import _safety, _services, _story, _young_person, past_about_me
+from tests.browser.journeys import answer_safety, fill_story, fill_young_person, load_services, past_about_me
 from tests.helpers.axe import assert_accessible
 from tests.helpers.two_factor import sign_in_page
 
@@ -58,14 +58,14 @@ def _consent_check_and_send(page) -> str:
 
 
 def test_a_phone_with_nothing_ticked_is_refused_by_the_field_then_sent_with_texts(narrow, frozen_clock):
-    _services()
+    load_services()
     page = narrow.new_page()
     _start(page, "I am the young person, asking for myself")
-    _young_person(page, dob="2011-02-01", first="Sam")
+    fill_young_person(page, dob="2011-02-01", first="Sam")
     _save(page)
-    _safety(page)
+    answer_safety(page)
     _save(page)
-    _story(page)
+    fill_story(page)
     _save(page)
     past_about_me(page)
     page.get_by_label("Phone number (optional)").fill("07700 900123")
@@ -89,17 +89,17 @@ def test_a_phone_with_nothing_ticked_is_refused_by_the_field_then_sent_with_text
 
 
 def test_no_safe_way_is_explained_and_the_urgent_sent_page_says_they_cannot_contact_you(narrow, frozen_clock):
-    _services()
+    load_services()
     page = narrow.new_page()
     _start(page, "I am the young person, asking for myself")
-    _young_person(page, dob="2009-01-10", first="Kit")
+    fill_young_person(page, dob="2009-01-10", first="Kit")
     _save(page)
-    _safety(page, yes="not be safe tonight")
+    answer_safety(page, yes="not be safe tonight")
     _save(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Please get help now")
     assert_accessible(page)
     page.get_by_role("link", name="Carry on with the request").click()
-    _story(page)
+    fill_story(page)
     _save(page)
     past_about_me(page)
     page.get_by_label("There is no safe way to contact me").check()
@@ -123,7 +123,7 @@ def test_no_safe_way_is_explained_and_the_urgent_sent_page_says_they_cannot_cont
 
 def test_a_professionals_referral_for_a_14_year_old_reaches_the_family_and_the_clinician_sees_how(
         browser, live_server, narrow, make_user, frozen_clock):
-    _services()
+    load_services()
     page = narrow.new_page()
     _start(page, re.compile("I am a professional"))
     page.get_by_label("Your name").fill("Dr Patel")
@@ -138,11 +138,11 @@ def test_a_professionals_referral_for_a_14_year_old_reaches_the_family_and_the_c
     knows.get_by_label("Yes", exact=True).check()
     expect(guidance).to_be_hidden()
     _save(page)
-    _young_person(page, dob="2012-03-27", first="Riley")
+    fill_young_person(page, dob="2012-03-27", first="Riley")
     _save(page)
-    _safety(page)
+    answer_safety(page)
     _save(page)
-    _story(page)
+    fill_story(page)
     _save(page)
     past_about_me(page)
 

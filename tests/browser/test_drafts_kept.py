@@ -7,15 +7,15 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.test_shell import _neutral_site, _on_your_story
+from tests.browser.journeys import neutral_site, on_your_story
 
 STORY = re.compile("What is happening, in your own words")
 
 
 def test_a_story_typed_then_quick_exit_is_there_on_coming_back(context):
-    _neutral_site(context)
+    neutral_site(context)
     page = context.new_page()
-    _on_your_story(page)
+    on_your_story(page)
     with page.expect_response(lambda r: r.url.endswith("/your-story/autosave") and r.status == 204):
         page.get_by_label(STORY).press_sequentially("Panicky before school most days.")
     page.get_by_role("link", name=re.compile("Quick exit")).click()
@@ -26,9 +26,9 @@ def test_a_story_typed_then_quick_exit_is_there_on_coming_back(context):
 
 def test_leaving_at_once_after_typing_still_keeps_it(context):
     """No pause for the typing to settle: leaving the field, or the page going, sends it."""
-    _neutral_site(context)
+    neutral_site(context)
     page = context.new_page()
-    _on_your_story(page)
+    on_your_story(page)
     page.get_by_label(STORY).fill("Cannot sleep")
     with page.expect_request(lambda r: r.url.endswith("/your-story/autosave")):
         page.get_by_role("link", name=re.compile("Quick exit")).click()

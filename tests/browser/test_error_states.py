@@ -16,7 +16,7 @@ from datetime import date, time, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_shell import _on_your_story, _sign_in
+from tests.browser.journeys import on_your_story, sign_in
 from tests.helpers.dates import fill_date
 from tests.support.helpers import STEP_DATA
 
@@ -137,7 +137,7 @@ def test_every_step_of_the_request_form_names_and_ties_its_errors(page, frozen_c
 
 def test_the_story_step_reads_each_error_as_its_fields_description(context, frozen_clock):
     page = context.new_page()
-    _on_your_story(page)
+    on_your_story(page)
     _submit(page, "Save and continue")
     assert_errors_are_heard(page, "your-story")
     expect(page.get_by_label(re.compile("What is happening, in your own words"))).to_have_accessible_description(
@@ -154,7 +154,7 @@ def test_the_story_step_reads_each_error_as_its_fields_description(context, froz
     ("/privacy/concern", None, "Send my concern"),
 ])
 def test_a_signed_in_young_persons_forms_tie_their_errors(page, make_user, frozen_clock, path, fill, button):
-    _sign_in(page, make_user(role="young_person", date_of_birth=date(2010, 5, 14)).email)
+    sign_in(page, make_user(role="young_person", date_of_birth=date(2010, 5, 14)).email)
     page.goto(path)
     _submit(page, button)
     assert_errors_are_heard(page, path)
@@ -193,7 +193,7 @@ def drop_in(app, frozen_clock, make_user):
 
 
 def test_booking_asks_for_a_young_persons_date_of_birth_by_name(page, drop_in, make_user):
-    _sign_in(page, make_user(role="young_person", date_of_birth=None).email)
+    sign_in(page, make_user(role="young_person", date_of_birth=None).email)
     page.goto(f"/bookings/slots/{drop_in['free'].id}/book")
     _submit(page, "Book this time")
     assert_errors_are_heard(page, "book, no date of birth", named=True)
@@ -215,7 +215,7 @@ def test_booking_asks_for_a_young_persons_date_of_birth_by_name(page, drop_in, m
 
 
 def test_a_parents_booking_and_waiting_list_name_the_child_questions(page, drop_in, make_user):
-    _sign_in(page, make_user(role="parent").email)
+    sign_in(page, make_user(role="parent").email)
     page.goto(f"/bookings/slots/{drop_in['free'].id}/book")
     _submit(page, "Book this time")
     assert_errors_are_heard(page, "book, nothing typed", named=True)
@@ -231,7 +231,7 @@ def test_a_parents_booking_and_waiting_list_name_the_child_questions(page, drop_
 
 
 def test_moving_a_booking_links_its_error_to_the_first_time(page, drop_in):
-    _sign_in(page, drop_in["taken"].person.email)
+    sign_in(page, drop_in["taken"].person.email)
     page.goto(f"/bookings/mine/{drop_in['taken'].id}/move")
     _submit(page, "Move my booking")
     assert_errors_are_heard(page, "move, no time chosen", named=True)
@@ -254,7 +254,7 @@ def test_the_staff_days_forms_name_their_errors_and_attendance_is_announced(page
 
     session, staff = drop_in["session"], drop_in["staff"]
     frozen_clock.freeze(session.starts_at)  # attendance is recorded from the session's start
-    _sign_in(page, staff.email)
+    sign_in(page, staff.email)
     day = "/staff/bookings/bases/norwich-one-stop-shop/day?date=2026-06-16"
     page.goto(day)
     free = page.locator(f"#slot-{drop_in['free'].id}")
@@ -287,7 +287,7 @@ def test_the_staff_days_forms_name_their_errors_and_attendance_is_announced(page
 
 
 def test_linking_staff_to_a_base_names_its_error(page, drop_in, make_user):
-    _sign_in(page, make_user(role="admin").email)
+    sign_in(page, make_user(role="admin").email)
     page.goto("/staff/bookings/staff")
     _submit(page, "Add")
     assert_errors_are_heard(page, "/staff/bookings/staff, nothing typed", named=True)
@@ -326,7 +326,7 @@ def test_the_safety_plan_names_which_contact_a_wrong_number_belongs_to(page, fro
 
 
 def test_the_safety_plan_settings_name_their_errors(page, make_user, frozen_clock):
-    _sign_in(page, make_user(role="young_person").email)
+    sign_in(page, make_user(role="young_person").email)
     page.goto("/safety-plan/settings")
     for section, button in (("#keep", "Save my choice"), ("#share", "Save sharing choice")):
         # Sent with no answer (the radios start answered; a page kept from before could send none).
@@ -368,7 +368,7 @@ def _young_person_with_a_worker(make_user):
 
 def test_adding_to_a_shared_plan_names_its_errors(page, make_user, frozen_clock):
     young, clinician, _request = _young_person_with_a_worker(make_user)
-    _sign_in(page, clinician.email)
+    sign_in(page, clinician.email)
     page.goto(f"/safety-plan/shared/{young.id}")
     _submit(page, "Add to the plan")
     assert_errors_are_heard(page, "worker's addition, nothing written", named=True)
@@ -381,7 +381,7 @@ def test_adding_to_a_shared_plan_names_its_errors(page, make_user, frozen_clock)
 
 def test_about_me_names_its_errors(page, make_user, frozen_clock):
     young, _clinician, request = _young_person_with_a_worker(make_user)
-    _sign_in(page, young.email)
+    sign_in(page, young.email)
     page.goto(f"/request-support/my-requests/{request.reference}/about-me")
     what_matters = page.get_by_label("What matters to me (optional)")
     what_matters.evaluate("(box) => box.removeAttribute('maxlength')")  # as a browser that lets more through

@@ -11,7 +11,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_selfhelp import _first_visit
+from tests.browser.journeys import first_visit
 
 STALLED = ("/help-now", "/self-help/tools/breathing")
 
@@ -36,7 +36,7 @@ def stall(app, monkeypatch):
 
 @pytest.mark.slow
 def test_a_stalled_page_is_shown_from_its_copy_within_seconds(persistent_context, stall):
-    page, _packs = _first_visit(persistent_context, "/self-help/")
+    page, _packs = first_visit(persistent_context, "/self-help/")
     assert page.evaluate("navigator.serviceWorker.ready.then((r) => r.navigationPreload.getState())"
                          ".then((state) => state.enabled)")
     stall()

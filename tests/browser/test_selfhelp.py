@@ -8,19 +8,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import DEFAULT_PASSWORD
+from tests.browser.journeys import first_visit, sign_in
 from tests.helpers.axe import assert_accessible
-from tests.helpers.two_factor import sign_in_page
 from webapp.selfhelp.content import TOPIC_SLUGS
 
 TOOL_PAGES = ["/self-help/tools/breathing", "/self-help/tools/grounding", "/self-help/tools/distraction",
               "/self-help/tools/sleep", "/self-help/tools/worry-time", "/self-help/mood"]
 PAGES = ["/self-help/", "/self-help/what-would-help", "/self-help/services", *TOOL_PAGES,
          *(f"/self-help/topics/{slug}" for slug in TOPIC_SLUGS)]
-
-
-def _sign_in(page, email, password=DEFAULT_PASSWORD):
-    sign_in_page(page, email, password)
 
 
 def test_every_self_help_page_passes_axe(page):
@@ -154,7 +149,7 @@ def test_anonymous_check_in_needs_a_score(page):
 
 def test_signed_in_check_in_persists_and_can_be_deleted(page, make_user):
     user = make_user()
-    _sign_in(page, user.email)
+    sign_in(page, user.email)
     page.goto("/self-help/mood")
     _check_in(page, "Good", ["Calm"], "walked the dog", "Save my check-in")
     expect(page.get_by_text("Your check-in is saved.")).to_be_visible()
@@ -174,7 +169,7 @@ def test_device_check_ins_move_to_the_account(page, make_user):
     _check_in(page, "Very good", [], "before I signed in", "Save on this device")
     expect(page.get_by_text("Saved on this device.")).to_be_visible()
     user = make_user()
-    _sign_in(page, user.email)
+    sign_in(page, user.email)
     page.goto("/self-help/mood")
     expect(page.get_by_text("There are 1 check-ins kept on this device only.")).to_be_visible()
     page.get_by_role("button", name="Move them to my account").click()
@@ -225,21 +220,9 @@ KEPT_LANGUAGES = """async () => {
 }"""
 
 
-def _first_visit(context, path="/self-help/"):
-    """Open Flourish for the first time and wait until the service worker is in control."""
-    packs = []
-    context.on("request", lambda request: packs.append(request.url) if "/offline-pack.json" in request.url else None)
-    page = context.new_page()
-    page.goto(path)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    return page, packs
-
-
 @pytest.mark.slow
 def test_tools_open_offline_once_the_service_worker_is_in_control(persistent_context):
-    page, packs = _first_visit(persistent_context)
+    page, packs = first_visit(persistent_context)
     assert len(packs) == 1, packs  # one pack, in the visitor's own language: a first visit stays light
     assert page.evaluate(KEPT_LANGUAGES) == ["en"]
     persistent_context.set_offline(True)
@@ -268,7 +251,7 @@ def test_tools_open_offline_once_the_service_worker_is_in_control(persistent_con
 
 @pytest.mark.slow
 def test_every_language_can_be_kept_for_offline_at_a_tap(persistent_context):
-    page, _ = _first_visit(persistent_context)
+    page, _ = first_visit(persistent_context)
     card = page.locator("[data-offline-languages]")
     expect(card.get_by_role("status")).to_have_text("Kept on this phone, to open with no signal: English.")
     card.get_by_role("button", name="Keep self-help in every language").click()
@@ -290,14 +273,14 @@ def test_every_language_can_be_kept_for_offline_at_a_tap(persistent_context):
 
 
 def test_a_first_visit_to_a_page_in_another_language_keeps_that_language(persistent_context):
-    page, packs = _first_visit(persistent_context, "/self-help/topics/worry?lang=lt")
+    page, packs = first_visit(persistent_context, "/self-help/topics/worry?lang=lt")
     assert page.evaluate(KEPT_LANGUAGES) == ["lt"]
     assert len(packs) == 1, packs
 
 
 @pytest.mark.slow
 def test_the_language_chosen_is_kept_for_offline(persistent_context):
-    page, _ = _first_visit(persistent_context)
+    page, _ = first_visit(persistent_context)
     page.locator(".language-switcher").get_by_role("button", name="Polski").click()
     expect(page.locator("html")).to_have_attribute("lang", "pl")
     page.wait_for_function(f"({KEPT_LANGUAGES})().then((kept) => kept.includes('pl'))")
@@ -313,7 +296,7 @@ def test_the_language_chosen_is_kept_for_offline(persistent_context):
 
 @pytest.mark.slow
 def test_a_page_opened_offline_can_switch_language_once_the_signal_is_back(persistent_context):
-    page, _ = _first_visit(persistent_context)
+    page, _ = first_visit(persistent_context)
     persistent_context.set_offline(True)
     page.goto("/self-help/tools/grounding")  # the kept copy: its form token belongs to no one's session
     expect(page.locator("html")).to_have_attribute("data-offline-copy", "")

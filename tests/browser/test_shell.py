@@ -8,10 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.accounts.messages import last_to, link_path
-from tests.conftest import DEFAULT_PASSWORD
+from tests.browser.journeys import neutral_site, on_your_story, sign_in
 from tests.helpers.axe import assert_accessible
 from tests.helpers.dates import fill_date
-from tests.helpers.two_factor import sign_in_page
 
 PUBLIC_PAGES = ["/", "/help-now", "/privacy", "/offline", "/login", "/register", "/no-such-page"]
 
@@ -25,7 +24,7 @@ def test_public_pages_have_no_axe_violations(page, path):
 
 def test_signed_in_pages_have_no_axe_violations(page, make_user):
     user = make_user(role="young_person")
-    _sign_in(page, user.email)
+    sign_in(page, user.email)
     for path in ("/settings/", "/settings/password", "/settings/data", "/settings/delete", "/logout"):
         page.goto(path)
         assert_accessible(page)
@@ -33,7 +32,7 @@ def test_signed_in_pages_have_no_axe_violations(page, make_user):
 
 def test_staff_home_has_no_axe_violations(page, make_user):
     user = make_user(role="clinician")
-    _sign_in(page, user.email)
+    sign_in(page, user.email)
     page.goto("/staff/")
     expect(page.locator("h1")).to_have_text("Staff home")
     assert_accessible(page)
@@ -46,13 +45,8 @@ def test_home_page_loads_with_help_now_and_quick_exit(page):
     expect(page.get_by_role("link", name=re.compile("Quick exit"))).to_be_visible()
 
 
-def _neutral_site(context):
-    context.route("https://www.bbc.co.uk/**", lambda route: route.fulfill(
-        status=200, content_type="text/html", body="<title>Weather</title><h1>Weather</h1>"))
-
-
 def test_quick_exit_button_leaves_the_site_and_back_does_not_return(context):
-    _neutral_site(context)
+    neutral_site(context)
     page = context.new_page()
     page.goto("/")
     page.goto("/help-now")
@@ -64,7 +58,7 @@ def test_quick_exit_button_leaves_the_site_and_back_does_not_return(context):
 
 
 def test_escape_twice_is_a_quick_exit(context):
-    _neutral_site(context)
+    neutral_site(context)
     page = context.new_page()
     page.goto("/privacy")
     page.keyboard.press("Escape")
@@ -116,29 +110,10 @@ def test_registration_error_keeps_what_was_typed_but_not_the_password(page, froz
     expect(page.get_by_label("Create a password")).to_have_value("")
 
 
-def _sign_in(page, email, password=DEFAULT_PASSWORD):
-    sign_in_page(page, email, password)
-
-
-def _on_your_story(page):
-    from tests.support.helpers import STEP_DATA
-
-    page.goto("/request-support/")
-    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
-    page.request.post("/request-support/", form={"csrf_token": token}, max_redirects=0)
-    for step in ("who", "young-person", "safety"):
-        data = {k: v for k, v in STEP_DATA[step]("young_person").items() if not isinstance(v, list)}
-        response = page.request.post(f"/request-support/{step}", form={"csrf_token": token, **data},
-                                     max_redirects=0)
-        assert response.status == 303, (step, response.status)
-    page.goto("/request-support/your-story")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-
-
 def test_escape_twice_never_throws_away_a_story_being_typed(context):
-    _neutral_site(context)
+    neutral_site(context)
     page = context.new_page()
-    _on_your_story(page)
+    on_your_story(page)
     story = page.get_by_label(re.compile("What is happening, in your own words"))
     story.fill("Panicky before school most days.")
     # In the text area: Escape belongs to the field.
@@ -157,7 +132,7 @@ def test_escape_twice_never_throws_away_a_story_being_typed(context):
 
 
 def test_escape_twice_in_a_select_does_not_exit_but_with_nothing_typed_it_does(context):
-    _neutral_site(context)
+    neutral_site(context)
     page = context.new_page()
     page.goto("/request-support/")
     page.evaluate("""() => {

@@ -8,100 +8,40 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from tests.browser.test_shell import _sign_in
+from tests.browser.journeys import (
+    answer_safety,
+    check_and_send,
+    fill_contact,
+    fill_story,
+    fill_young_person,
+    load_services,
+    save_and_continue,
+    sign_in,
+)
 from tests.helpers.axe import assert_accessible
 from tests.helpers.dates import fill_date
-from webapp.directory.service import sync_services_from_data
-from webapp.extensions import db
-
-
-def _services():
-    sync_services_from_data()
-    db.session.commit()
-
-
-def _continue(page, check=True):
-    if check:
-        assert_accessible(page)
-    page.get_by_role("button", name="Save and continue").click()
-
-
-def _young_person(page, dob="2012-03-27", first="Jamie"):
-    page.get_by_label(re.compile("first name", re.I)).fill(first)
-    page.get_by_label(re.compile("last name", re.I)).fill("Morgan")
-    if dob:  # None: known from the account, shown not asked
-        fill_date(page, re.compile("date of birth", re.I), dob)
-    page.get_by_label(re.compile("home postcode", re.I)).fill("NR1 3SR")
-    page.get_by_label("NHS number (optional)").fill("943 476 5919")
-
-
-def _safety(page, yes: str | None = None):
-    # `.all()` does not wait: on a busy machine it could list the fieldsets of a page still loading
-    # (none, so nothing was answered and the step came back with errors).
-    page.wait_for_url(re.compile(r"/request-support/safety$"))
-    expect(page.locator(".support-form fieldset").first).to_be_visible()
-    for fieldset in page.locator(".support-form fieldset").all():
-        legend = fieldset.locator("legend").inner_text()
-        fieldset.get_by_label("Yes" if yes and yes in legend else "No", exact=True).check()
-
-
-def _story(page):
-    page.get_by_label("Worry, panic or feeling anxious").check()
-    page.get_by_label(re.compile("What is happening, in your own words")).fill("Panicky before school most days.")
-    page.get_by_label("First thing").fill("Go to school every day")
-    page.get_by_label("1 to 6 months").check()
-
-
-def past_about_me(page):
-    """A young person asking for themselves is asked "About me" (optional) before contact: skip it."""
-    page.wait_for_url(re.compile(r"/request-support/(about-me|contact)$"))
-    if page.url.endswith("/about-me"):
-        page.get_by_role("button", name="Save and continue").click()
-        page.wait_for_url(re.compile(r"/request-support/contact$"))
-
-
-def _contact(page, self_asking=False, family=False):
-    past_about_me(page)
-    if family:  # a professional's request for an under-16: a parent or carer's details, and do they know
-        page.locator("fieldset", has_text="Does a parent or carer know").get_by_label("Yes", exact=True).check()
-        page.get_by_label("The parent or carer's name").fill("Alex Morgan")
-    page.get_by_label("Phone number (optional)").fill("07700 900123")
-    page.get_by_label("You can call this number").check()
-    page.get_by_label("You can send a text message").check()
-    if self_asking:
-        page.get_by_label("Yes, please involve a parent or carer").check()
-        page.locator("fieldset", has_text="May a parent or carer follow").get_by_label("Yes", exact=True).check()
-
-
-def _check_and_send(page):
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before sending")
-    assert_accessible(page)
-    page.get_by_role("button", name="Send my request").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your request has been sent")
-    assert_accessible(page)
-    return page.locator(".support-reference").inner_text()
 
 
 def test_a_signed_in_young_person_asks_and_follows_their_timeline(page, make_user, frozen_clock):
-    _services()
+    load_services()
     user = make_user(role="young_person", date_of_birth=date(2011, 2, 1))
-    _sign_in(page, user.email)
+    sign_in(page, user.email)
     page.goto("/request-support/")
     assert_accessible(page)
     page.get_by_role("button", name="Start now").click()
     expect(page.get_by_text("Step 2 of 8")).to_be_visible()  # who is asking: known from the account
     expect(page.get_by_text("1 February 2011")).to_be_visible()  # asked once: shown, not asked again
-    _young_person(page, dob=None, first="Sam")
-    _continue(page)
-    _safety(page)
-    _continue(page)
-    _story(page)
-    _continue(page)
-    _contact(page, self_asking=True)
-    _continue(page)
+    fill_young_person(page, dob=None, first="Sam")
+    save_and_continue(page)
+    answer_safety(page)
+    save_and_continue(page)
+    fill_story(page)
+    save_and_continue(page)
+    fill_contact(page, self_asking=True)
+    save_and_continue(page)
     page.get_by_label(re.compile("I agree that this request is shared")).check()
-    _continue(page)
-    reference = _check_and_send(page)
+    save_and_continue(page)
+    reference = check_and_send(page)
     page.get_by_role("link", name="See your request's progress").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Request {reference}")
     expect(page.get_by_text("Your request has been sent to the Integrated Front Door.")).to_be_visible()
@@ -112,35 +52,35 @@ def test_a_signed_in_young_person_asks_and_follows_their_timeline(page, make_use
 
 
 def test_a_parent_asks_without_an_account_then_tracks_it_and_says_things_got_worse(page, frozen_clock):
-    _services()
+    load_services()
     page.goto("/request-support/")
     page.get_by_role("button", name="Start now").click()
     page.get_by_label("I am a parent or carer, asking for my child").check()
-    _continue(page, check=False)
+    save_and_continue(page, check=False)
     page.get_by_role("button", name="Save and continue").click()  # nothing filled in: errors by the fields
     expect(page.locator(".error-summary")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Your name").fill("Alex Morgan")
     page.get_by_label("Your relationship to the young person").fill("Mum")
-    _continue(page, check=False)
-    _young_person(page)
+    save_and_continue(page, check=False)
+    fill_young_person(page)
     page.get_by_label(re.compile("home postcode", re.I)).fill("not a postcode")
-    _continue(page, check=False)
+    save_and_continue(page, check=False)
     expect(page.get_by_text("Enter a UK postcode, like NR1 3SR.").first).to_be_visible()
     assert_accessible(page)
     page.reload()  # nothing typed is lost
     expect(page.get_by_label(re.compile("first name", re.I))).to_have_value("Jamie")
     page.get_by_label(re.compile("home postcode", re.I)).fill("NR1 3SR")
-    _continue(page, check=False)
-    _safety(page)
-    _continue(page)
-    _story(page)
-    _continue(page)
-    _contact(page)
-    _continue(page)
+    save_and_continue(page, check=False)
+    answer_safety(page)
+    save_and_continue(page)
+    fill_story(page)
+    save_and_continue(page)
+    fill_contact(page)
+    save_and_continue(page)
     page.get_by_label(re.compile("I agree that this request is shared")).check()
-    _continue(page)
-    reference = _check_and_send(page)
+    save_and_continue(page)
+    reference = check_and_send(page)
     page.goto("/track")
     assert_accessible(page)
     page.get_by_label("Reference").fill(reference)
@@ -157,37 +97,37 @@ def test_a_parent_asks_without_an_account_then_tracks_it_and_says_things_got_wor
 
 def test_a_professional_reports_risk_sees_urgent_help_and_a_clinician_triages(browser, live_server, page,
                                                                               make_user, frozen_clock):
-    _services()
+    load_services()
     page.goto("/request-support/")
     page.get_by_role("button", name="Start now").click()
     page.get_by_label(re.compile("I am a professional")).check()
-    _continue(page, check=False)
+    save_and_continue(page, check=False)
     page.get_by_label("Your name").fill("Dr Patel")
     page.get_by_label("Your role").fill("GP")
     page.get_by_label("Your organisation").fill("Lowestoft Medical Practice")
     page.get_by_label("Your work phone number").fill("01502 589151")
     page.locator("fieldset", has_text="Does the young person know").get_by_label("Yes", exact=True).check()
-    _continue(page)
-    _young_person(page)
-    _continue(page, check=False)
-    _safety(page, yes="ending their life")
-    _continue(page, check=False)
+    save_and_continue(page)
+    fill_young_person(page)
+    save_and_continue(page, check=False)
+    answer_safety(page, yes="ending their life")
+    save_and_continue(page, check=False)
     expect(page.get_by_role("heading", level=1)).to_have_text("Please get help now")
     expect(page.get_by_role("link", name="Call 999")).to_be_visible()
     expect(page.get_by_role("link", name="Text SHOUT to 85258")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Carry on with the request").click()
-    _story(page)
-    _continue(page, check=False)
-    _contact(page, family=True)
-    _continue(page, check=False)
+    fill_story(page)
+    save_and_continue(page, check=False)
+    fill_contact(page, family=True)
+    save_and_continue(page, check=False)
     page.get_by_label(re.compile("I agree that this request is shared")).check()
-    _continue(page, check=False)
-    reference = _check_and_send(page)
+    save_and_continue(page, check=False)
+    reference = check_and_send(page)
     expect(page.get_by_text(re.compile("Because of what you told us, a clinician")).first).to_be_visible()
 
     staff = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 800}).new_page()
-    _sign_in(staff, make_user(role="clinician").email)
+    sign_in(staff, make_user(role="clinician").email)
     staff.goto("/staff/requests/")
     expect(staff.get_by_role("link", name=reference)).to_be_visible()
     assert_accessible(staff)
@@ -206,7 +146,7 @@ def test_a_professional_reports_risk_sees_urgent_help_and_a_clinician_triages(br
 
 
 def test_the_form_works_without_javascript(browser, live_server, frozen_clock):
-    _services()
+    load_services()
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
                                   viewport={"width": 375, "height": 740})
     page = context.new_page()
@@ -221,7 +161,7 @@ def test_the_form_works_without_javascript(browser, live_server, frozen_clock):
 
 
 def test_no_signal_keeps_what_was_typed_on_the_page(context, page, frozen_clock):
-    _services()
+    load_services()
     page.goto("/request-support/")
     page.get_by_role("button", name="Start now").click()
     page.get_by_label("I am a parent or carer, asking for my child").check()
@@ -239,12 +179,12 @@ def test_no_signal_keeps_what_was_typed_on_the_page(context, page, frozen_clock)
 
 
 def test_too_young_to_ask_alone_is_told_kindly_what_to_do(page, frozen_clock):
-    _services()
+    load_services()
     page.goto("/request-support/")
     page.get_by_role("button", name="Start now").click()
     page.get_by_label("I am the young person, asking for myself").check()
     page.get_by_role("button", name="Save and continue").click()
-    _young_person(page, dob="2014-01-01", first="Kit")
+    fill_young_person(page, dob="2014-01-01", first="Kit")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_text(re.compile("You need to be 13 or older to ask for support yourself")).first).to_be_visible()
     expect(page.get_by_role("heading", name="What you can do")).to_be_visible()

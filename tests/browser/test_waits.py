@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from tests.browser.test_shell import _sign_in
+from tests.browser.journeys import sign_in
 from tests.helpers.axe import assert_accessible
 from tests.waits.helpers import make_journey, make_service
 from webapp import clock
@@ -61,7 +61,7 @@ def test_waits_page_has_no_axe_violations(page):
 def test_leaders_view_has_no_axe_violations(page, make_user):
     _flow()
     user = make_user(role="clinician")
-    _sign_in(page, user.email)
+    sign_in(page, user.email)
     page.goto("/staff/waits")
     expect(page.get_by_role("heading", level=1)).to_have_text("Waiting lists")
     assert_accessible(page)

@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 
 from playwright.sync_api import expect
 
-from tests.browser.test_shell import _sign_in
+from tests.browser.journeys import sign_in
 from tests.helpers.axe import assert_accessible
 from tests.helpers.dates import fill_date
 from tests.waits.helpers import make_journey, make_service
@@ -67,7 +67,7 @@ def test_offers_and_date_of_birth_pages_at_320px(browser, live_server, frozen_cl
     db.session.commit()
     context = browser.new_context(base_url=live_server.url, viewport=NARROW)
     page = context.new_page()
-    _sign_in(page, "kit@example.org")
+    sign_in(page, "kit@example.org")
 
     page.goto(f"/bookings/slots/{full.id}/wait")
     expect(page.get_by_text("Notifications are off, so we could not tell you")).to_be_visible()

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_selfhelp import _first_visit
+from tests.browser.journeys import first_visit
 from tests.helpers.axe import assert_accessible
 from webapp.selfhelp import service
 
@@ -42,7 +42,7 @@ def test_the_device_decides_exactly_as_the_server_for_every_answer(app, page):
 
 @pytest.mark.slow
 def test_what_would_help_answers_offline_as_online(persistent_context):
-    page, _packs = _first_visit(persistent_context, "/self-help/what-would-help")
+    page, _packs = first_visit(persistent_context, "/self-help/what-would-help")
     persistent_context.set_offline(True)
     try:
         page.goto("/self-help/what-would-help")

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from tests.checkins.helpers import tracker_client
 from tests.support.helpers import send
 from webapp import clock
 from webapp.extensions import db
@@ -23,16 +24,10 @@ def _closed_request(app) -> str:
     return reference
 
 
-def _tracker(app, reference):
-    browser = app.test_client()
-    browser.post_form("/track", {"reference": reference, "date_of_birth": "2012-03-27"})
-    return browser
-
-
 def test_a_closed_request_comes_back_to_the_same_team_with_its_history(app, client, services, frozen_clock):
     reference = _closed_request(app)
     clock.advance(timedelta(days=90))
-    tracker = _tracker(app, reference)
+    tracker = tracker_client(app, reference)
     assert "Come back without starting again" in tracker.get(f"/track/{reference}").get_data(as_text=True)
     response = tracker.post_form(f"/track/{reference}/come-back",
                                  {"what_changed": "The panic attacks are back", "worse": "no"})
@@ -48,7 +43,7 @@ def test_a_closed_request_comes_back_to_the_same_team_with_its_history(app, clie
 
 def test_coming_back_worse_goes_into_the_risk_band(app, client, services, frozen_clock):
     reference = _closed_request(app)
-    response = _tracker(app, reference).post_form(f"/track/{reference}/come-back",
+    response = tracker_client(app, reference).post_form(f"/track/{reference}/come-back",
                                                   {"what_changed": "I'm not safe", "worse": "yes"})
     assert response.status_code == 200 and "Call 999" in response.get_data(as_text=True)
     rows, _ = support.queue()
@@ -58,7 +53,7 @@ def test_coming_back_worse_goes_into_the_risk_band(app, client, services, frozen
 def test_after_six_months_the_link_is_gone_and_a_new_request_is_offered(app, client, services, frozen_clock):
     reference = _closed_request(app)
     clock.advance(timedelta(days=184))
-    tracker = _tracker(app, reference)
+    tracker = tracker_client(app, reference)
     page = tracker.get(f"/track/{reference}").get_data(as_text=True)
     assert "Come back without starting again" not in page and "you can make a new request" in page
     assert tracker.post_form(f"/track/{reference}/come-back",
@@ -67,7 +62,7 @@ def test_after_six_months_the_link_is_gone_and_a_new_request_is_offered(app, cli
 
 def test_coming_back_twice_reopens_once(app, client, services, frozen_clock):
     reference = _closed_request(app)
-    tracker = _tracker(app, reference)
+    tracker = tracker_client(app, reference)
     form = {"what_changed": "Struggling again", "worse": "not_sure"}
     assert tracker.post_form(f"/track/{reference}/come-back", form).status_code == 200
     assert tracker.post_form(f"/track/{reference}/come-back", form).status_code == 404
@@ -76,7 +71,7 @@ def test_coming_back_twice_reopens_once(app, client, services, frozen_clock):
 
 def test_what_changed_is_needed_and_kept(app, client, services, frozen_clock):
     reference = _closed_request(app)
-    response = _tracker(app, reference).post_form(f"/track/{reference}/come-back",
+    response = tracker_client(app, reference).post_form(f"/track/{reference}/come-back",
                                                   {"what_changed": "Typed words", "worse": ""})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Choose whether things are worse." in page and "Typed words" in page

@@ -9,6 +9,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
 
+from tests.checkins.helpers import tracker_client
 from tests.support.helpers import send
 from webapp import clock
 from webapp.checkins import offers
@@ -18,26 +19,20 @@ from webapp.support import service as support
 from webapp.support.models import FrontDoorDelivery
 
 
-def _tracker(app, reference):
-    browser = app.test_client()
-    browser.post_form("/track", {"reference": reference, "date_of_birth": "2012-03-27"})
-    return browser
-
-
 def test_everyone_waiting_is_offered_help_that_fits_once(app, client, services, frozen_clock):
     reference, _ = send(app.test_client(), "parent")  # about worry, a 14-year-old in NR1
     assert offers.offer_due() == 1 and offers.offer_due() == 0
     offer = db.session.scalar(select(HelpOffer))
     assert "topic:worry" in offer.items and "tool:breathing" in offer.items
     assert any(item.startswith("service:") for item in offer.items)
-    page = _tracker(app, reference).get(f"/track/{reference}").get_data(as_text=True)
+    page = tracker_client(app, reference).get(f"/track/{reference}").get_data(as_text=True)
     assert "Help while you wait, chosen for you" in page and "This helped" in page
 
 
 def test_this_helped_is_kept_shown_and_sent_to_the_front_door(app, client, services, frozen_clock):
     reference, _ = send(app.test_client(), "parent")
     offers.offer_due()
-    tracker = _tracker(app, reference)
+    tracker = tracker_client(app, reference)
     response = tracker.post_form(f"/track/{reference}/help/helped", {"item": "tool:breathing"})
     assert response.status_code == 303
     tracker.post_form(f"/track/{reference}/help/not_helped", {"item": "topic:worry"})
@@ -51,7 +46,7 @@ def test_this_helped_is_kept_shown_and_sent_to_the_front_door(app, client, servi
 def test_feedback_on_something_never_offered_is_refused(app, client, services, frozen_clock):
     reference, _ = send(app.test_client(), "parent")
     offers.offer_due()
-    response = _tracker(app, reference).post_form(f"/track/{reference}/help/helped", {"item": "tool:nonsense"})
+    response = tracker_client(app, reference).post_form(f"/track/{reference}/help/helped", {"item": "tool:nonsense"})
     assert response.status_code == 404
     assert db.session.scalar(select(func.count()).select_from(HelpFeedback)) == 0
 
@@ -61,7 +56,7 @@ def test_leaders_see_offers_within_a_week_and_what_helped(app, client, services,
 
     reference, _ = send(app.test_client(), "parent")
     offers.offer_due()
-    _tracker(app, reference).post_form(f"/track/{reference}/help/helped", {"item": "tool:breathing"})
+    tracker_client(app, reference).post_form(f"/track/{reference}/help/helped", {"item": "tool:breathing"})
     send(app.test_client(), "parent")  # asked, but the worker has not run since
     clock.advance(timedelta(days=8))
     by_service, _by_age, _by_language = figures.figures()

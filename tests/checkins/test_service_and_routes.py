@@ -10,6 +10,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import func, select
 
+from tests.checkins.helpers import CHECK_IN_FORM, answer_check_in, due_now, tracker_client
 from tests.support.helpers import send
 from webapp import clock
 from webapp.checkins import service
@@ -20,32 +21,10 @@ from webapp.notifications.models import ScheduledNotification
 from webapp.support import service as support
 from webapp.support.models import FrontDoorDelivery, RiskSignal, SupportRequest
 
-CHECK_IN_FORM = re.compile(r'action="(/[^"]*/check-in/(\d+))"')
-
 
 def _req(reference: str) -> SupportRequest:
     db.session.expire_all()
     return support.by_reference(reference)
-
-
-def _tracker(app, reference: str):
-    browser = app.test_client()
-    assert browser.post_form("/track", {"reference": reference, "date_of_birth": "2012-03-27"}).status_code == 303
-    return browser
-
-
-def _answer(browser, reference: str, answer: str, words: str = "", via_track: bool = True):
-    page = browser.get(f"/track/{reference}" if via_track else f"/request-support/my-requests/{reference}")
-    action = CHECK_IN_FORM.search(page.get_data(as_text=True))
-    assert action, "no check-in on the page"
-    return browser.post_form(action.group(1), {"answer": answer, "words": words})
-
-
-def _due_now(reference: str, weeks: int = 4) -> None:
-    """Four weeks pass: the request's first check-in is due."""
-    clock.advance(timedelta(weeks=weeks, minutes=1))
-    service.ask_due()
-    db.session.commit()
 
 
 def test_everyone_still_waiting_is_asked_every_four_weeks_by_default(app, client, services, frozen_clock):
@@ -84,7 +63,7 @@ def test_a_signed_in_requester_is_notified_through_the_outbox_discreetly(app, cl
     reference, _ = send(client, "parent")
     db.session.query(ScheduledNotification).delete()
     db.session.commit()
-    _due_now(reference)
+    due_now(reference)
     note = db.session.scalar(select(ScheduledNotification))
     assert note.user_id == parent.id and note.url.endswith(f"/request-support/my-requests/{reference}#check-in")
     assert note.subject_type == "wait_check_in" and note.kind == "request_update"  # quiet hours, discreet text
@@ -93,8 +72,8 @@ def test_a_signed_in_requester_is_notified_through_the_outbox_discreetly(app, cl
 def test_worse_goes_into_the_risk_band_at_once_with_urgent_help_and_a_dated_promise(app, client, services,
                                                                                     frozen_clock):
     reference, _ = send(app.test_client(), "parent")
-    _due_now(reference)  # Monday 13 July 2026, 12:01
-    response = _answer(_tracker(app, reference), reference, "worse", "He won't leave his room")
+    due_now(reference)  # Monday 13 July 2026, 12:01
+    response = answer_check_in(tracker_client(app, reference), reference, "worse", "He won't leave his room")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Call 999" in page
     assert "will look at what you wrote by 17:00 on Tuesday, 14 July 2026 (UK time)." in page
@@ -107,9 +86,9 @@ def test_worse_goes_into_the_risk_band_at_once_with_urgent_help_and_a_dated_prom
 def test_ok_now_never_closes_by_itself_a_clinician_decides_and_the_person_is_told(app, client, services,
                                                                                   make_user, login, frozen_clock):
     reference, _ = send(app.test_client(), "parent")
-    _due_now(reference)
-    tracker = _tracker(app, reference)
-    page = _answer(tracker, reference, "ok_now", "Much better since the holidays").get_data(as_text=True)
+    due_now(reference)
+    tracker = tracker_client(app, reference)
+    page = answer_check_in(tracker, reference, "ok_now", "Much better since the holidays").get_data(as_text=True)
     assert "a clinician at the front door will check with you before anything changes" in page
     assert _req(reference).status == "received"
     staff = app.test_client()
@@ -131,9 +110,9 @@ def test_not_sure_marks_would_like_a_call_and_still_need_shows_the_estimate(app,
                                                                             login, frozen_clock):
     unsure, _ = send(app.test_client(), "parent")
     still, _ = send(app.test_client(), "parent")
-    _due_now(unsure)
-    assert "offer you a call" in _answer(_tracker(app, unsure), unsure, "not_sure").get_data(as_text=True)
-    page = _answer(_tracker(app, still), still, "still_need").get_data(as_text=True)
+    due_now(unsure)
+    assert "offer you a call" in answer_check_in(tracker_client(app, unsure), unsure, "not_sure").get_data(as_text=True)
+    page = answer_check_in(tracker_client(app, still), still, "still_need").get_data(as_text=True)
     assert "Your request stays where it is." in page and "How long you might wait" in page
     staff = app.test_client()
     login(staff, make_user(role="clinician"))
@@ -147,7 +126,7 @@ def test_no_answer_one_reminder_after_7_days_then_not_heard_from_after_14_never_
     parent = make_user(role="parent")
     login(client, parent)
     reference, _ = send(client, "parent")
-    _due_now(reference)
+    due_now(reference)
     clock.advance(timedelta(days=7, minutes=1))
     assert service.remind_due() == 1 and service.remind_due() == 0
     assert service.not_heard_from() == []
@@ -162,8 +141,8 @@ def test_no_answer_one_reminder_after_7_days_then_not_heard_from_after_14_never_
 def test_each_answer_is_recorded_once_and_reaches_the_front_door_as_an_update(app, client, services,
                                                                               frozen_clock):
     reference, _ = send(app.test_client(), "parent")
-    _due_now(reference)
-    tracker = _tracker(app, reference)
+    due_now(reference)
+    tracker = tracker_client(app, reference)
     page = tracker.get(f"/track/{reference}").get_data(as_text=True)
     action = CHECK_IN_FORM.search(page).group(1)
     for _ in range(3):  # a double tap and a resent form
@@ -184,10 +163,10 @@ def test_answers_for_a_closed_or_someone_elses_request_are_refused_without_sayin
                                                                                         frozen_clock):
     mine, _ = send(app.test_client(), "parent")
     theirs, _ = send(app.test_client(), "parent")
-    _due_now(mine)
+    due_now(mine)
     their_check_in = db.session.scalar(select(WaitCheckIn).join(SupportRequest).where(
         SupportRequest.reference == theirs))
-    tracker = _tracker(app, mine)
+    tracker = tracker_client(app, mine)
     response = tracker.post_form(f"/track/{mine}/check-in/{their_check_in.id}", {"answer": "ok_now"})
     assert response.status_code == 404 and theirs not in response.get_data(as_text=True)
     assert tracker.post_form(f"/track/{theirs}/check-in/{their_check_in.id}", {"answer": "ok_now"}
@@ -205,8 +184,8 @@ def test_answers_for_a_closed_or_someone_elses_request_are_refused_without_sayin
 ])
 def test_hostile_words_are_handled_never_a_500(app, client, services, frozen_clock, words, status, stored):
     reference, _ = send(app.test_client(), "parent")
-    _due_now(reference)
-    response = _answer(_tracker(app, reference), reference, "still_need", words)
+    due_now(reference)
+    response = answer_check_in(tracker_client(app, reference), reference, "still_need", words)
     assert response.status_code == status
     check_in = db.session.scalar(select(WaitCheckIn))
     db.session.refresh(check_in)
@@ -218,8 +197,8 @@ def test_hostile_words_are_handled_never_a_500(app, client, services, frozen_clo
 
 def test_nothing_chosen_is_an_error_by_the_field_and_the_words_are_kept(app, client, services, frozen_clock):
     reference, _ = send(app.test_client(), "parent")
-    _due_now(reference)
-    response = _answer(_tracker(app, reference), reference, "", "Some words I typed")
+    due_now(reference)
+    response = answer_check_in(tracker_client(app, reference), reference, "", "Some words I typed")
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Choose how things are now." in page and "Some words I typed" in page
 
@@ -230,7 +209,7 @@ def test_a_clinician_can_ask_now(app, client, services, make_user, login, frozen
     login(staff, make_user(role="clinician"))
     assert staff.post_form(f"/staff/requests/{reference}/ask-how-they-are").status_code == 303
     assert db.session.scalar(select(WaitCheckIn)).asked_by.startswith("user:")
-    assert "How are things now?" in _tracker(app, reference).get(f"/track/{reference}").get_data(as_text=True)
+    assert "How are things now?" in tracker_client(app, reference).get(f"/track/{reference}").get_data(as_text=True)
 
 
 def test_the_cadence_holds_across_the_autumn_clock_change(app, client, services, frozen_clock):
@@ -275,9 +254,9 @@ def test_leaders_see_wait_well_working_by_service_and_age_on_hand_made_data(app,
 
     answered, _ = send(app.test_client(), "parent")  # born 2012-03-27: 14 in June 2026
     silent, _ = send(app.test_client(), "parent")
-    _due_now(answered)  # both asked
+    due_now(answered)  # both asked
     clock.advance(timedelta(days=2))
-    _answer(_tracker(app, answered), answered, "worse", "Worse")
+    answer_check_in(tracker_client(app, answered), answered, "worse", "Worse")
     clock.advance(timedelta(hours=5))
     service_ = support.by_reference(answered)
     support.mark_reviewed(service_, make_user(role="clinician"))

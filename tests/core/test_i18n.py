@@ -84,13 +84,13 @@ WEEKDAY_DATE = {"lt": re.compile(r"\d{4} m\. \w+ \d{1,2} d\., \w+"),
 def test_a_drop_in_day_reads_the_same_on_every_page(app, login, language):
     """A drop-in's day on the base's page and on "My bookings": the same style, never 2026-12-06
     on one and "sekmadienis 6 gruodžio 2026" on the other."""
-    from tests.core.test_language_crawl import _client_for, read_page
+    from tests.core.helpers import client_for, read_page
     from webapp.demo import seed, seed_accounts
     from webapp.i18n import LOCALE_COOKIE
 
     seed_accounts()
     seed()
-    client = _client_for(app, login, "young_person")
+    client = client_for(app, login, "young_person")
     client.set_cookie(LOCALE_COOKIE, language)
     for path in ("/bookings/bases/norwich-one-stop-shop", "/bookings/mine"):
         texts = read_page(client.get(path).get_data(as_text=True)).texts

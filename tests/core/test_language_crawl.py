@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
 
+from tests.core.helpers import client_for, read_page
 from tests.helpers.client_crawl import client_crawl
 from tests.helpers.crawl import fold_ids
 from webapp.i18n import LOCALE_COOKIE
@@ -35,66 +35,9 @@ ANONYMOUS_START = ["/help-now", "/self-help/", "/bookings/", "/waits", "/login",
 ALLOWED = ("Papyrus HOPELINE247", "NHS 111", "Shout", "Childline", "Samaritans", "Kooth", "Norfolk and Waveney",
            "Just One Norfolk", "Just One Number", "NHS Every Mind Matters", "Hope Again", "Cruse Bereavement Support",
            "Beat", "YoungMinds", "Flourish", "One Stop Shop", "The Sleep Charity")
-SKIPPED_TAGS = {"script", "style", "template", "textarea"}
-VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-READ_ATTRIBUTES = ("aria-label", "alt", "title", "placeholder")
 # A word: letters (an apostrophe or hyphen inside), maybe with punctuation round it; not a code
 # (FL-ABCD-1234), an address (name@example.org) or a web address (childline.org.uk).
 WORD = re.compile(r"[(\"'“‘]*[^\W\d_]+(?:['’-][^\W\d_]+)*[)\"'”’.,:;!?]*")
-
-
-class TextNodes(HTMLParser):
-    """The text a person reads (or hears) on a page, node by node."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.texts: list[str] = []
-        self._skipping: list[bool] = []
-
-    @property
-    def skipping(self) -> bool:
-        return bool(self._skipping) and self._skipping[-1]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        skip = self.skipping or tag in SKIPPED_TAGS or values.get("lang") == "en" and tag != "html"
-        if not skip and not (tag == "input" and values.get("type") == "hidden"):
-            self._read_attributes(tag, values)
-        if tag not in VOID_TAGS:
-            self._skipping.append(skip)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID_TAGS and self._skipping:
-            self._skipping.pop()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag not in VOID_TAGS and self._skipping:
-            self._skipping.pop()
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self._add(data)
-
-    def _read_attributes(self, tag: str, values: dict[str, str | None]) -> None:
-        for name in READ_ATTRIBUTES:
-            self._add(values.get(name) or "")
-        if tag == "input" and values.get("type") in ("submit", "button", "reset"):
-            self._add(values.get("value") or "")
-        if tag == "meta" and values.get("name") in ("description", "apple-mobile-web-app-title"):
-            self._add(values.get("content") or "")
-
-    def _add(self, text: str) -> None:
-        text = " ".join(text.split())
-        if text:
-            self.texts.append(text)
-
-
-def read_page(body: str) -> TextNodes:
-    parser = TextNodes()
-    parser.feed(body)
-    parser.close()
-    return parser
 
 
 def word_count(text: str) -> int:
@@ -217,28 +160,11 @@ def page_key(url: str) -> str:
     return fold_ids(re.sub(r"^(/staff)?/bookings/bases/[^/]+", r"\1/bookings/bases/B", path))
 
 
-def _client_for(app, login, role: str):
-    from webapp.accounts.models import User
-    from webapp.accounts.service import find_by_email
-    from webapp.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-    from webapp.extensions import db
-
-    client = app.test_client()
-    if role == "anonymous":
-        return client
-    email = next(address for address, demo_role, _name in DEMO_ACCOUNTS if demo_role == role)
-    user: User = find_by_email(email)
-    user.locale = None  # the language comes from the cookie the crawl sets
-    db.session.commit()
-    login(client, user, password=DEMO_PASSWORD)
-    return client
-
-
 def crawl_role(app, login, role: str, findings: Findings, files: list[str], compared: set[str]) -> int:
     """The shared crawl (tests/helpers/client_crawl.py), each page in English, then in each language.
     A page another role's crawl compared already is only read for its links (that keeps it quick).
     Returns how many pages the role reached."""
-    client = _client_for(app, login, role)
+    client = client_for(app, login, role)
     also = ANONYMOUS_START if role == "anonymous" else ["/settings/"]
     reached = 0
     for path, english in client_crawl(client, role, also=also, max_pages=MAX_PAGES_PER_ROLE, skip=SKIP_PATH,
@@ -304,7 +230,7 @@ ERROR_PAGES = {
 @pytest.mark.parametrize("status", sorted(ERROR_PAGES))
 def test_error_pages_are_in_each_language(app, demo, login, status):
     role, path = ERROR_PAGES[status]
-    client = _client_for(app, login, role)
+    client = client_for(app, login, role)
     findings = Findings()
     english = _in_language(client, path, "en")
     assert english.status_code == int(status)

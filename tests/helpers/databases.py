@@ -1,4 +1,5 @@
-"""Which database the tests use: a SQLite file, or a fresh PostgreSQL database per xdist worker."""
+"""Which database the tests use: a SQLite file, or a fresh PostgreSQL database per xdist worker; and an
+empty one for the tests that build the schema by migrating (`fresh_url`)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,15 @@ def recreate_postgres_database(url, name: str) -> None:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
+
+
+def fresh_url(tmp_path, worker_id):
+    """An empty database for building the schema with the migrations: a new SQLite file, or a
+    PostgreSQL database of the worker's own (dropped and made again)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path / 'migrations.db'}"
+    url = make_url(normalise_database_url(base))
+    name = f"{url.database}_migrations_{worker_id}"
+    recreate_postgres_database(url, name)
+    return url.set(database=name).render_as_string(hide_password=False)

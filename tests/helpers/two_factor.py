@@ -5,6 +5,7 @@
 - `sign_in(client, user)`: password then code through the Flask test client.
 - `sign_in_page(page, user)`: anyone, through the /login page in Playwright (`sign_in_staff` too).
 - `two_factor_required(app)`: STAFF_TWO_FACTOR_REQUIRED on for a `with` block, restored after.
+- `SECRET_SHOWN`, `CODES_SHOWN`: the key and the recovery codes as the set-up pages show them.
 
 The helpers work with the flag on or off: with it off the password step is the whole sign-in.
 They run in the test's app context and database session (the live server shares both).
@@ -12,6 +13,7 @@ They run in the test's app context and database session (the live server shares 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -24,6 +26,8 @@ from webapp.accounts.models import TwoFactorCredential
 from webapp.extensions import db
 
 CODE_STEP_PATH = "/login/two-factor"
+SECRET_SHOWN = re.compile(r'<code class="two-factor-key">([A-Z2-7 ]+)</code>')
+CODES_SHOWN = re.compile(r"<li><code>([a-z0-9-]{14})</code></li>")
 
 
 @contextmanager

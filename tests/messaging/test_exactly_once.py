@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tests.notifications.test_exactly_once import ROOT, worker_env
+from tests.helpers.worker_processes import ROOT, worker_env
 from webapp import clock
 from webapp.extensions import db
 from webapp.messaging import service

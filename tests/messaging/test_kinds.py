@@ -166,10 +166,10 @@ def test_messages_queued_before_0023_get_their_kind_from_the_template_or_what_th
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import text
 
-    from tests.test_migrations import _fresh_url
+    from tests.helpers.databases import fresh_url
     from webapp import create_app
 
-    url = _fresh_url(tmp_path, worker_id)
+    url = fresh_url(tmp_path, worker_id)
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(tmp_path)})
     queued = [("verify_code", None, "proof_code"), ("password_reset", None, "account_recovery"),
               ("sign_up_finish", None, "sign_up"), ("already_registered", None, "sign_up"),

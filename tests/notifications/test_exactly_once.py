@@ -11,15 +11,14 @@ interleave over several batches.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections import Counter
 from datetime import time, timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select
 
+from tests.helpers.worker_processes import ROOT, worker_env
 from tests.notifications.push_service import LocalPushService
 from webapp import clock
 from webapp.extensions import db
@@ -27,17 +26,7 @@ from webapp.notifications import devices, service
 from webapp.notifications.models import ScheduledNotification
 from webapp.notifications.preferences import update_preferences
 
-ROOT = Path(__file__).resolve().parents[2]
 PEOPLE, EACH = 40, 25  # 1,000 notifications: five batches of 200, claimed by both workers while their last are out
-
-
-def worker_env(app) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("FLOURISH_", "TEST_DATABASE"))}
-    env.update(FLOURISH_ENV="development", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-               FLOURISH_INSTANCE_DIR=str(app.config["INSTANCE_DIR"]), SECRET_KEY=app.config["SECRET_KEY"],
-               VAPID_PRIVATE_KEY=app.config["VAPID_PRIVATE_KEY"], VAPID_PUBLIC_KEY=app.config["VAPID_PUBLIC_KEY"],
-               VAPID_SUBJECT=app.config["VAPID_SUBJECT"], PYTHONPATH=str(ROOT))
-    return env
 
 
 def test_two_workers_at_once_send_every_notification_exactly_once(app, make_user):

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import select
 
-from tests.notifications.test_service import subscription
+from tests.notifications.helpers import subscription
 from webapp.extensions import db
 from webapp.notifications import service
 from webapp.notifications.models import NotificationPreferences, PushSubscription, ScheduledNotification

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
 
+from tests.notifications.helpers import b64, subscription
 from webapp import clock
 from webapp.extensions import db
 from webapp.notifications import devices, service
 from webapp.notifications.models import NotificationPreferences, PushSubscription, ScheduledNotification
 from webapp.notifications.preferences import quiet_until, update_preferences, wants
-
-
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def subscription(endpoint="https://fcm.googleapis.com/fcm/send/abc123", p256dh=None, auth=None) -> dict:
-    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-        Encoding.X962, PublicFormat.UncompressedPoint)
-    keys = {"p256dh": b64(point) if p256dh is None else p256dh, "auth": b64(b"a" * 16) if auth is None else auth}
-    return {"endpoint": endpoint, "expirationTime": None, "keys": keys}
-
 
 PRODUCTION = devices.EndpointRules(https_only=True, allowed_hosts=devices.KNOWN_PUSH_SERVICES)
 DEVELOPMENT = devices.EndpointRules(https_only=False, allowed_hosts=None)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.checkins.test_service_and_routes import _answer, _due_now, _tracker
+from tests.checkins.helpers import answer_check_in, due_now, tracker_client
 from tests.support.conftest import API_TOKEN, api_token, services  # noqa: F401 - fixtures
 from tests.support.helpers import send
 from webapp import clock
@@ -84,14 +84,14 @@ def _asked(app, **_):
 
 
 def _answer_question(app, state, **_):
-    tracker = _tracker(app, state)
+    tracker = tracker_client(app, state)
     assert tracker.post_form(f"/track/{state}/answer", {"answer": "Year 9"}).status_code == 303
 
 
 def _ok_now(app, **_):
     reference = _sent(app)
-    _due_now(reference)
-    _answer(_tracker(app, reference), reference, "ok_now", "Much better")
+    due_now(reference)
+    answer_check_in(tracker_client(app, reference), reference, "ok_now", "Much better")
     return db.session.scalar(select(WaitCheckIn.id))
 
 
@@ -111,8 +111,8 @@ def _closed(app, **_):
 
 
 def _come_back(app, state, **_):
-    response = _tracker(app, state).post_form(f"/track/{state}/come-back",
-                                              {"what_changed": "The panic attacks are back", "worse": "no"})
+    response = tracker_client(app, state).post_form(f"/track/{state}/come-back",
+                                                    {"what_changed": "The panic attacks are back", "worse": "no"})
     assert response.status_code == 303
 
 
