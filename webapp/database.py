@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import DateTime, event
@@ -106,15 +106,19 @@ def _advisory_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
-def _take_lock(name: str, wait: bool) -> bool:
+def _take_lock(name: str, wait: bool, timeout: timedelta | None = None) -> bool:
     """PostgreSQL: a transaction-level advisory lock keyed by `name`, released at commit or rollback;
-    waited for, or tried once. SQLite has one writer at a time: an UPDATE that changes nothing takes the
-    write lock until commit (waiting up to the busy timeout), and whatever is read after it is the latest."""
+    waited for (up to `timeout` when given, then OperationalError: the database's 503), or tried once.
+    SQLite has one writer at a time: an UPDATE that changes nothing takes the write lock until commit
+    (waiting up to the busy timeout), and whatever is read after it is the latest."""
     from sqlalchemy import text
 
     from webapp.extensions import db
 
     if db.engine.dialect.name == "postgresql":
+        if wait and timeout is not None:
+            db.session.execute(text("SELECT set_config('lock_timeout', :ms, true)"),
+                               {"ms": f"{int(timeout.total_seconds() * 1000)}ms"})
         if wait:
             db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _advisory_key(name)})
             return True
@@ -129,10 +133,11 @@ def hold_job_lock(name: str) -> bool:
     return _take_lock(name, wait=False)
 
 
-def wait_for_job_lock(name: str) -> None:
-    """Wait for, then hold until commit or rollback, a job's lock: for a page that must do a job's work
-    itself (nothing to show until it is done) and must not do it at the same time as a worker."""
-    _take_lock(name, wait=True)
+def wait_for_job_lock(name: str, timeout: timedelta | None = None) -> None:
+    """Wait for (up to `timeout`), then hold until commit or rollback, a job's lock: for a page that
+    must do a job's work itself (nothing to show until it is done) and must not do it at the same
+    time as a worker."""
+    _take_lock(name, wait=True, timeout=timeout)
 
 
 def wait_for_key_lock(name: str) -> None:

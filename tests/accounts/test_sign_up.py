@@ -101,6 +101,17 @@ def test_the_account_keeps_the_language_its_person_signed_up_in(client, frozen_c
     assert db.session.query(User).one().locale == "pl"
 
 
+def test_an_account_signed_up_in_a_language_we_do_not_have_follows_the_browser(client, frozen_clock):
+    """German asked for, none chosen: the account keeps no language (pages follow whatever browser
+    they use), rather than being fixed to English."""
+    headers = {"Accept-Language": "de"}
+    client.post_form("/register", {"role": "young_person", "email": "lena@example.org", "password": PASSWORD,
+                                   "date_of_birth": "2010-03-27", "display_name": "Lena"}, headers=headers)
+    client.get(link_path(last_to("lena@example.org", "sign_up_finish")), headers=headers)
+    client.post_form("/register/finish", {"password": PASSWORD}, headers=headers)
+    assert db.session.query(User).one().locale is None
+
+
 def test_finishing_needs_the_password_chosen_at_sign_up(app, frozen_clock):
     """Someone who signs up with your address cannot get you to finish an account whose password they know."""
     starter, owner = app.test_client(), app.test_client()

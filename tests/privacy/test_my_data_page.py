@@ -4,6 +4,7 @@ person is read as words, while the downloaded file keeps its English keys for pr
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, time, timedelta
 
@@ -13,22 +14,28 @@ from tests.bookings.conftest import admin, bases, norwich, publish, reachable  #
 from tests.support.conftest import services  # noqa: F401 - fixture
 from tests.support.helpers import send
 from webapp import clock
+from webapp.accounts.verification import record_proof
 from webapp.bookings import service as bookings
 from webapp.bookings import waiting_list
 from webapp.checkins.models import STILL_NEED, WaitCheckIn
+from webapp.checkins.offers import HelpFeedback, HelpOffer
 from webapp.extensions import db
 from webapp.goals import service as goals
 from webapp.messaging import service as messaging
 from webapp.messaging.models import ChannelPreferences
+from webapp.notifications import service as notifications
 from webapp.notifications.preferences import update_preferences
 from webapp.privacy import service as privacy
 from webapp.privacy.data_names import NAMES
 from webapp.safety_plan import service as safety_plan
+from webapp.safety_plan.models import SafetyPlanAddition
 from webapp.selfhelp import service as selfhelp
 from webapp.support import lookups
 from webapp.support import service as support
 
 NAMED = re.compile(r"<(dt|h2)\b[^>]*>(.*?)</\1>", re.S)
+SHOWN = re.compile(r"<(dd|li)\b[^>]*>([^<]*)</\1>")
+A_CODE = re.compile(r"^[a-z]+(_[a-z]+)+$")  # young_person, goal_checkin, warning_signs
 MARKED_ENGLISH = 'lang="en"'
 
 
@@ -61,6 +68,17 @@ def someone_with_everything(app, make_user, login, services, publish, norwich, r
     db.session.add(WaitCheckIn(request_id=request.id, asked_by="worker", answer=STILL_NEED, words="Still waiting",
                                answered_at=clock.now()))
     privacy.raise_concern("Please delete my old goal", "everything@example.org", person.id)
+    db.session.add(SafetyPlanAddition(plan_user_id=person.id, step="warning_signs", text="Not eating"))
+    notifications.schedule(user_id=person.id, kind="goal_checkin", due_at=clock.now(), title="Flourish",
+                           body="Something new", subject_type="goal_checkin")
+    notifications.schedule(user_id=person.id, kind="place_offer", due_at=clock.now(), title="Flourish",
+                           body="Something new", subject_type="waiting_list",
+                           params={"until": (clock.now() + timedelta(hours=2)).isoformat()})
+    offer = HelpOffer(request_id=request.id, items=["tool:breathing"])
+    db.session.add(offer)
+    db.session.flush()
+    db.session.add(HelpFeedback(offer_id=offer.id, item="tool:breathing", helped=True))
+    record_proof(person.id, "email", "everything@example.org")
     slot = publish(norwich, clock.now().date() + timedelta(days=2), "16:00", "16:30", 30, 1)[0].slots[0]
     bookings.book(make_user(role="young_person", date_of_birth=date(2009, 1, 1)), slot.id)
     db.session.commit()  # the place taken, as the next person sees it
@@ -94,7 +112,9 @@ def test_every_part_of_the_file_is_named_in_the_readers_language(someone_with_ev
     names = [inner for _, inner in NAMED.findall(page)]
     english_names = [name for name in names if MARKED_ENGLISH in name]
     assert not english_names, f"named only by the file's English key: {english_names}"
-    assert "Wszystko, co o Tobie przechowujemy" in page or "lang=\"pl\"" in page
+    codes = [value for _, value in SHOWN.findall(page) if A_CODE.match(value.strip())]
+    assert not codes, f"codes shown as they are kept: {codes}"
+    assert "<h1>Wszystko, co o tobie przechowujemy</h1>" in page
     for shown_in_polish in ("Data urodzenia", "Cele", "Plan bezpieczeństwa"):
         assert shown_in_polish in page
     assert "last_login_at" not in page and "Last login at" not in page
@@ -125,3 +145,18 @@ def test_the_file_keeps_its_english_keys_and_every_fixed_key_has_a_name(someone_
     assert "last_login_at" in data["account"]
     assert set(data) <= set(NAMES)
     assert set(data["account"]) <= set(NAMES)
+
+
+def test_a_parents_page_names_their_childs_answers_as_asked_of_them(app, make_user, login, services,  # noqa: F811
+                                                                     frozen_clock):
+    """A parent's request is about their child: its answers are named as the parent was asked them
+    ("The young person's first name", "Are they...?"), never as if the parent were the young person."""
+    parent = make_user(role="parent", email="parent@example.org")
+    client = app.test_client()
+    login(client, parent)
+    send(client, "parent")
+    page = client.get("/settings/data/page").get_data(as_text=True)
+    names = [html.unescape(inner.strip()) for _, inner in NAMED.findall(page)]
+    assert "The young person's first name" in names
+    assert "Are they having thoughts of ending their life right now?" in names
+    assert "Your first name" not in names and "Are you having thoughts of ending your life right now?" not in names

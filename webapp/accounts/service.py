@@ -376,11 +376,21 @@ def export_personal_data(user: User) -> dict[str, Any]:
             "language": user.locale,
             "created_at": user.created_at.isoformat() if user.created_at else None,
             "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+            "proved_addresses": proved_addresses(user.id),
         },
     }
     for section, exporter in hooks_for().personal_data_exporters:
         data[section] = exporter(user)
     return data
+
+
+def proved_addresses(user_id: int) -> list[dict[str, str]]:
+    """The phone numbers and email addresses this person proved are theirs, and when."""
+    from webapp.accounts.models import ProvedContact
+
+    rows = db.session.scalars(select(ProvedContact).where(ProvedContact.user_id == user_id)
+                              .order_by(ProvedContact.proved_at, ProvedContact.id))
+    return [{"address": row.address, "proved_at": row.proved_at.isoformat()} for row in rows]
 
 
 def delete_account(user: User) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import pyotp
 import segno
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm.attributes import flag_modified
@@ -277,13 +278,13 @@ def export_personal_data(user: User) -> dict[str, Any] | None:
         return value.isoformat() if value else None
 
     return {
-        "authenticator_key": "not included: it is a security key",
+        "authenticator_key": _("not included: it is a security key"),
         "set_up_started_at": when(credential.created_at) if credential else None,
         "switched_on_at": when(credential.confirmed_at) if credential else None,
         "last_code_used_at": when(credential.last_used_at) if credential else None,
         "last_code_step": credential.last_used_step if credential else None,
         "recovery_codes": [
-            {"code": "not included: only a hash is kept", "made_at": when(code.created_at),
+            {"code": _("not included: only a hash is kept"), "made_at": when(code.created_at),
              "used_at": when(code.used_at)}
             for code in codes
         ],

@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
                                 offers.offer_due, lock=jobs.ROWS))
     hooks.demo_seeders.append(("check-ins while waiting", demo.seed))
     hooks.personal_data_exporters.append(("check_ins_while_waiting", service.export_for))
+    hooks.personal_data_exporters.append(("help_while_you_wait", offers.export_for))
 
 
 def _help_items(offer):

@@ -205,6 +205,20 @@ def shown_items(offer: HelpOffer, lang: str) -> list[ShownItem]:
     return shown
 
 
+def export_for(user) -> list[dict]:
+    """What was offered to help while waiting, on each of this person's requests, and what they said
+    helped, for "download my data" (titles in the reader's language)."""
+    from webapp.i18n import current_language
+
+    offers = db.session.execute(
+        select(SupportRequest.reference, HelpOffer).join(HelpOffer, HelpOffer.request_id == SupportRequest.id)
+        .where(SupportRequest.requester_user_id == user.id).order_by(HelpOffer.offered_at, HelpOffer.id))
+    return [{"request": reference, "offered_at": offer.offered_at.isoformat(),
+             "offered": [{"title": item.title, "helped": item.helped}
+                         for item in shown_items(offer, current_language())]}
+            for reference, offer in offers]
+
+
 def record_items(req: SupportRequest) -> list[dict]:
     """The offer and what helped, for the front door's record."""
     offer = offer_of(req)

@@ -250,7 +250,7 @@ def _words(row: ScheduledNotification, locale: str | None) -> dict[str, str]:
 
 def export_for(user) -> dict[str, Any]:
     """This person's notification settings, devices and notifications, for "download my data"."""
-    from webapp.notifications.devices import devices_for
+    from webapp.notifications.devices import devices_for, display_label
 
     prefs = db.session.get(NotificationPreferences, user.id)
     notifications = db.session.scalars(select(ScheduledNotification).where(ScheduledNotification.user_id == user.id)
@@ -262,7 +262,8 @@ def export_for(user) -> dict[str, Any]:
             "quiet_hours": prefs.quiet_hours, "quiet_start": prefs.quiet_start.strftime("%H:%M"),
             "quiet_end": prefs.quiet_end.strftime("%H:%M"), "time_zone": clock.zone().key,
         },
-        "devices": [{"label": d.device_label, "endpoint": d.endpoint, "added_at": d.created_at.isoformat(),
+        "devices": [{"label": display_label(d.device_label), "endpoint": d.endpoint,
+                     "added_at": d.created_at.isoformat(),
                      "last_reminder_at": d.last_success_at.isoformat() if d.last_success_at else None}
                     for d in devices_for(user.id)],
         "notifications": [{"kind": n.kind, "about": n.subject_type, "due_at": n.due_at.isoformat(),

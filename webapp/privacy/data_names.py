@@ -97,6 +97,13 @@ NAMES: dict[str, Any] = {
     "typed_so_far": _l("Typed so far"),
     "request": _l("Request"),
     "looked_up_at": _l("Looked up"),
+    "help_while_you_wait": _l("Help while you wait"),
+    "offered_at": _l("Offered"),
+    "offered": _l("What was offered"),
+    "helped": _l("Did it help?"),
+    "until": _l("Open until"),
+    "proved_addresses": _l("Numbers and addresses you proved are yours"),
+    "proved_at": _l("Proved"),
     "what_you_told_us_since": _l("What you told us since"),
     "question": _l("The front door's question"),
     "check_ins_while_waiting": _l("Check-ins while you wait"),
@@ -145,18 +152,18 @@ NAMES: dict[str, Any] = {
 }
 
 
-def names_for_page() -> dict[str, str]:
+def names_for_page(role: str) -> dict[str, str]:
     """Every name the page may need, in the current language: the fixed names above, then the
-    questions of the request form (for a request's answers) and the steps of the safety plan (for
-    its words). A key in two places means the same thing in both (`email`, `date_of_birth`)."""
+    questions of the request form as this person was asked them (a parent's or professional's
+    requests are about someone else: "Their first name", not "Your first name"), and the steps of
+    the safety plan (for its words). A key in two places means the same thing in both (`email`)."""
     from webapp.safety_plan.service import ALL_STEPS, contact_fields
     from webapp.support.drafts import STEPS, contact_texts, question_texts
 
     names: dict[str, str] = {step.name: str(step.title) for step in STEPS}  # a draft's answers, by step
-    for audience in ("self", "other"):
-        for texts in (question_texts(audience, english=False), contact_texts({}, english=False)):
-            for key, text in texts.items():
-                names.setdefault(key, text)
+    audience = "self" if role == "young_person" else "other"
+    names.update(question_texts(audience, english=False))
+    names.update(contact_texts({"requester_type": role}, english=False))
     for step in ALL_STEPS:
         names[step.key] = str(step.title)
         for number, (name_field, phone_field) in enumerate(contact_fields(step), start=1):
@@ -166,21 +173,23 @@ def names_for_page() -> dict[str, str]:
     return names
 
 
-def value_names() -> dict[tuple[str, ...], str]:
+def value_names() -> dict[tuple[Any, ...], str]:
     """Values that are codes, as a person reads them: by (section, key, code) where a key's codes
     depend on the part of the file (a status), else by (key, code) - a request's chosen answers as
     the form offered them, who a person is, a check-in's feelings, how a message went."""
     from webapp.admin.service import STAFF_ROLE_NAMES
     from webapp.checkins.timeline import ANSWER_WORDS, DECISION_WORDS
+    from webapp.goals.reminders import WEEKDAYS
     from webapp.messaging import words as messaging_words
     from webapp.messaging.forms import CHANNEL_LABELS
     from webapp.messaging.templates import TEMPLATES
+    from webapp.safety_plan.service import ADDABLE_STEPS
     from webapp.selfhelp.tools import MOOD_TAGS
     from webapp.support.display import REQUESTER_TYPE_NAMES
     from webapp.support.drafts import choice_labels
     from webapp.support.service import STATUS_WORDS
 
-    names: dict[tuple[str, ...], str] = {key: str(label) for key, label in choice_labels().items()}
+    names: dict[tuple[Any, ...], str] = {key: str(label) for key, label in choice_labels().items()}
     for code, name in {**REQUESTER_TYPE_NAMES, **STAFF_ROLE_NAMES}.items():
         names[("role", code)] = str(name)
     names.update({("language", code): name for code, name in LANGUAGE_NAMES.items()})
@@ -203,6 +212,8 @@ def value_names() -> dict[tuple[str, ...], str]:
         names.update({(section, "status", code): str(words) for code, words in by_code.items()})
     names.update({("messages", "outcome", code): str(words) for code, words in messaging_words.STATE_NAMES.items()})
     names.update({("attendance", code): str(words) for code, words in ATTENDANCE_NAMES.items()})
+    names.update({("step", key): str(title) for key, title in ADDABLE_STEPS})
+    names.update({("weekday", number): str(day) for number, day in WEEKDAYS})
     names.update({("about", code): str(words) for code, words in ABOUT_NAMES.items()})
     return names
 
@@ -217,18 +228,27 @@ BOOKING_STATUS_NAMES = {
     "expired": _l("The offer ran out"), "left": _l("Left the waiting list"),
 }
 ATTENDANCE_NAMES = {"attended": _l("Came"), "did_not_attend": _l("Did not come"), "not_brought": _l("Not brought")}
+# What a notification is about (its subject_type).
 ABOUT_NAMES = {"booking": _l("A drop-in booking"), "support_request": _l("Your request for support"),
-               "goal": _l("A goal"), "waiting_list": _l("The waiting list"), "help_offer": _l("Help while you wait")}
+               "waiting_list": _l("The waiting list"), "help_offer": _l("Help while you wait"),
+               "goal_checkin": _l("Goals"), "safety_plan_review": _l("Safety plan review day"),
+               "wait_check_in": _l("Check-ins while you wait")}
 
 
 _MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def readable_when(value: str) -> str | None:
-    """A moment or a day in the file (ISO 8601, UTC) as the app writes dates everywhere else, in
-    UK time and the reader's language ("6 Dec 2026, 14:30", "6 December 2026"); None if `value`
-    is neither."""
+DATE_KEYS = re.compile(r"(_at|_on)$|^(at|until|date_of_birth)$")
+
+
+def readable_when(value: Any, key: Any) -> str | None:
+    """A moment or a day the file keeps under a date's key (`*_at`, `*_on`, `until`, `date_of_birth`;
+    ISO 8601, UTC), as the app writes dates everywhere else, in UK time and the reader's language
+    ("6 Dec 2026, 14:30", "6 December 2026"); None for anything else, so words a person typed are
+    shown as typed."""
+    if not isinstance(value, str) or not isinstance(key, str) or not DATE_KEYS.search(key):
+        return None
     try:
         if _MOMENT.match(value):
             return datetime_short(datetime.fromisoformat(value))

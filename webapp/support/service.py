@@ -637,11 +637,16 @@ def pulled_since(since: datetime, after_id: int | None, limit: int | None = None
 # -- data export and retention --------------------------------------------------------------------
 
 def export_for(user) -> list[dict[str, Any]]:
-    """The requests this person made, with every answer and each step, for "download my data"."""
+    """The requests this person made, with every answer and each step, for "download my data".
+    (Requests sent before what people add went to its own table hold an empty `updates` list in
+    their answers, which nothing reads: left out.)"""
+    requests = db.session.scalars(select(SupportRequest).where(SupportRequest.requester_user_id == user.id)
+                                  .order_by(SupportRequest.received_at.desc())
+                                  .options(selectinload(SupportRequest.events), selectinload(SupportRequest.updates)))
     return [{"reference": r.reference, "received_at": r.received_at.isoformat(), "status": r.status,
-             "answers": r.answers,
+             "answers": {key: value for key, value in r.answers.items() if key != "updates"},
              "timeline": [{"status": e.status, "at": e.occurred_at.isoformat(),
                            "note_for_requester": e.note_for_requester} for e in r.events],
              "what_you_told_us_since": [{"kind": u.kind, "question": u.question, "words": u.text,
                                          "sent_at": u.created_at.isoformat()} for u in r.updates]}
-            for r in requests_for(user)] + [{"unsent_draft": d} for d in drafts.drafts_for_export(user.id)]
+            for r in requests] + [{"unsent_draft": d} for d in drafts.drafts_for_export(user.id)]

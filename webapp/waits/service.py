@@ -42,6 +42,7 @@ MIN_REFRESH_GAP = timedelta(seconds=30)
 # Older than this when read (no worker running?): recompute on the spot rather than show it.
 TOO_OLD_TO_SHOW = timedelta(hours=6)
 REFRESH_JOB = "wait-figures"  # the worker's job, and the lock a refresh holds wherever it runs
+FIRST_FIGURES_WAIT = timedelta(seconds=15)  # a page waiting for a worker's first figures
 MIN_PEOPLE = 5  # fewer finished waits than this: no typical wait is shown (too few to be fair)
 MIN_WEEKS_WITH_STARTS = 4  # fewer weeks with any start than this: no personal estimate
 STANDARD_DAYS = 28  # the national 4-week waiting time standard, from request to first appointment
@@ -216,20 +217,27 @@ def current_snapshot() -> WaitSnapshot:
     fresh for hours; otherwise the worker's `refresh_if_due` keeps them current.
 
     A refresh here holds the worker's lock, as the worker does: two refreshes at once could publish
-    the older figures last, after the newer one had taken the changes they lack. When a worker is
-    refreshing this moment, the figures there are shown; with none yet, the page waits for them."""
+    the older figures last, after the newer one had taken the changes they lack. On PostgreSQL, while
+    a worker is refreshing, the figures there are are shown at once; with none yet, the page waits for
+    the worker's (at most FIRST_FIGURES_WAIT, then the database's 503). SQLite has one writer, so
+    there the page waits for the worker's refresh to finish (its busy timeout). The page's refresh is
+    committed at once, so it never runs with changes of the caller's own waiting in the session."""
     snapshot = db.session.get(WaitSnapshot, SNAPSHOT_ID)
-    if snapshot is not None and not _too_old(snapshot):
+    if snapshot is not None and (not _too_old(snapshot) or _writes_pending()):
         return snapshot
     if snapshot is None:
-        wait_for_job_lock(REFRESH_JOB)
+        wait_for_job_lock(REFRESH_JOB, timeout=FIRST_FIGURES_WAIT)
     elif not hold_job_lock(REFRESH_JOB):
         return snapshot
     snapshot = db.session.get(WaitSnapshot, SNAPSHOT_ID, populate_existing=True)  # as the last holder left it
     if snapshot is None or _too_old(snapshot):
         snapshot = refresh_snapshot()
-    db.session.commit()
+    db.session.commit()  # publishes the figures and lets the lock go
     return snapshot
+
+
+def _writes_pending() -> bool:
+    return bool(db.session.new or db.session.dirty or db.session.deleted)
 
 
 def _too_old(snapshot: WaitSnapshot) -> bool:
