@@ -390,7 +390,7 @@ def proved_addresses(user_id: int) -> list[dict[str, str]]:
 
     rows = db.session.scalars(select(ProvedContact).where(ProvedContact.user_id == user_id)
                               .order_by(ProvedContact.proved_at, ProvedContact.id))
-    return [{"address": row.address, "proved_at": row.proved_at.isoformat()} for row in rows]
+    return [{"number_or_email": row.address, "proved_at": row.proved_at.isoformat()} for row in rows]
 
 
 def delete_account(user: User) -> None:

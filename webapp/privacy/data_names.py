@@ -104,6 +104,7 @@ NAMES: dict[str, Any] = {
     "until": _l("Open until"),
     "proved_addresses": _l("Numbers and addresses you proved are yours"),
     "proved_at": _l("Proved"),
+    "number_or_email": _l("Phone number or email"),
     "what_you_told_us_since": _l("What you told us since"),
     "question": _l("The front door's question"),
     "check_ins_while_waiting": _l("Check-ins while you wait"),
@@ -204,8 +205,8 @@ def value_names() -> dict[tuple[Any, ...], str]:
     names[("kind", "test")] = _("A test notification")
     for section, by_code in {
         "requests_for_support": {code: title for code, (title, _text) in STATUS_WORDS.items()},
-        "messages": {**messaging_words.STATE_NAMES},
-        "notifications": {**messaging_words.STATE_NAMES, **NOTIFICATION_STATE_NAMES},
+        "messages": {**messaging_words.STATE_NAMES, **ONE_MESSAGE_STATE_NAMES},
+        "notifications": {**messaging_words.STATE_NAMES, **ONE_MESSAGE_STATE_NAMES, **NOTIFICATION_STATE_NAMES},
         "goals": GOAL_STATUS_NAMES,
         "drop_in_bookings": BOOKING_STATUS_NAMES,
     }.items():
@@ -214,12 +215,15 @@ def value_names() -> dict[tuple[Any, ...], str]:
     names.update({("attendance", code): str(words) for code, words in ATTENDANCE_NAMES.items()})
     names.update({("step", key): str(title) for key, title in ADDABLE_STEPS})
     names.update({("weekday", number): str(day) for number, day in WEEKDAYS})
+    names[("helped", None)] = _("You have not said")
     names.update({("about", code): str(words) for code, words in ABOUT_NAMES.items()})
     return names
 
 
 UPDATE_KIND_NAMES = {"worse": _l("You told us things have got worse"), "answer": _l("You answered the question"),
                      "came_back": _l("You came back")}
+# One message's state as its person reads it (staff's words count many: "Waiting to send").
+ONE_MESSAGE_STATE_NAMES = {"pending": _l("Not sent yet"), "sending": _l("Being sent"), "sent": _l("Sent")}
 NOTIFICATION_STATE_NAMES = {"no_device": _l("Not sent: no device with reminders on")}
 GOAL_STATUS_NAMES = {"active": _l("Working on it"), "reached": _l("Reached"), "not_wanted": _l("No longer wanted")}
 BOOKING_STATUS_NAMES = {
