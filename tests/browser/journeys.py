@@ -85,15 +85,15 @@ def fill_young_person(page, dob="2012-03-27", first="Jamie"):
     page.get_by_label("NHS number (optional)").fill("943 476 5919")
 
 
-def answer_safety(page, yes: str | None = None):
-    """Answer every safety question "No", except "Yes" to the one whose legend contains `yes`."""
+def answer_safety(page, *yes: str):
+    """Answer every safety question "No", except "Yes" to those whose legend contains one of `yes`."""
     # `.all()` does not wait: on a busy machine it could list the fieldsets of a page still loading
     # (none, so nothing was answered and the step came back with errors).
     page.wait_for_url(re.compile(r"/request-support/safety$"))
     expect(page.locator(".support-form fieldset").first).to_be_visible()
     for fieldset in page.locator(".support-form fieldset").all():
         legend = fieldset.locator("legend").inner_text()
-        fieldset.get_by_label("Yes" if yes and yes in legend else "No", exact=True).check()
+        fieldset.get_by_label("Yes" if any(topic in legend for topic in yes) else "No", exact=True).check()
 
 
 def fill_story(page):

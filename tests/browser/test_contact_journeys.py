@@ -94,7 +94,7 @@ def test_no_safe_way_is_explained_and_the_urgent_sent_page_says_they_cannot_cont
     _start(page, "I am the young person, asking for myself")
     fill_young_person(page, dob="2009-01-10", first="Kit")
     _save(page)
-    answer_safety(page, yes="not be safe tonight")
+    answer_safety(page, "not be safe tonight")
     _save(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Please get help now")
     assert_accessible(page)

@@ -110,7 +110,7 @@ def test_a_professional_reports_risk_sees_urgent_help_and_a_clinician_triages(br
     save_and_continue(page)
     fill_young_person(page)
     save_and_continue(page, check=False)
-    answer_safety(page, yes="ending their life")
+    answer_safety(page, "ending their life")
     save_and_continue(page, check=False)
     expect(page.get_by_role("heading", level=1)).to_have_text("Please get help now")
     expect(page.get_by_role("link", name="Call 999")).to_be_visible()

@@ -14,15 +14,7 @@ from datetime import date
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.journeys import (
-    check_and_send,
-    fill_contact,
-    fill_story,
-    fill_young_person,
-    load_services,
-    save_and_continue,
-    sign_in,
-)
+from tests.browser import journeys
 from tests.helpers.axe import assert_accessible
 from tests.helpers.dates import fill_date
 from webapp.extensions import db
@@ -46,15 +38,6 @@ def _assert_one_truth_about_time(page, promise_words: str) -> None:
     expect(page.get_by_role("link", name="Call NHS 111, option 2").first).to_be_visible()
 
 
-def _answer_safety_yes(page, *topics: str) -> None:
-    page.wait_for_url(re.compile(r"/request-support/safety$"))
-    expect(page.locator(".support-form fieldset").first).to_be_visible()
-    for fieldset in page.locator(".support-form fieldset").all():
-        legend = fieldset.locator("legend").inner_text()
-        answer = "Yes" if any(topic in legend for topic in topics) else "No"
-        fieldset.get_by_label(answer, exact=True).check()
-
-
 def _ask_as_a_young_person_at_risk(page) -> str:
     page.goto("/request-support/")
     page.get_by_role("button", name="Start now").click()
@@ -62,31 +45,31 @@ def _ask_as_a_young_person_at_risk(page) -> str:
     who = page.get_by_label("I am the young person, asking for myself")
     if who.count():  # signed in, who is asking is known from the account and not asked again
         who.check()
-        save_and_continue(page, check=False)
+        journeys.save_and_continue(page, check=False)
     expect(page.get_by_label(re.compile("first name", re.I))).to_be_visible()
     asked = page.get_by_role("group", name=re.compile("date of birth", re.I)).count() > 0
-    fill_young_person(page, dob="2011-02-01" if asked else None, first="Sam")
-    save_and_continue(page, check=False)
-    _answer_safety_yes(page, "ending your life", "not be safe tonight")
-    save_and_continue(page, check=False)
+    journeys.fill_young_person(page, dob="2011-02-01" if asked else None, first="Sam")
+    journeys.save_and_continue(page, check=False)
+    journeys.answer_safety(page, "ending your life", "not be safe tonight")
+    journeys.save_and_continue(page, check=False)
     expect(page.get_by_role("heading", level=1)).to_have_text("Please get help now")
     assert_accessible(page)
     page.get_by_role("link", name="Carry on with the request").click()
-    fill_story(page)
-    save_and_continue(page, check=False)
-    fill_contact(page, self_asking=True)
-    save_and_continue(page, check=False)
+    journeys.fill_story(page)
+    journeys.save_and_continue(page, check=False)
+    journeys.fill_contact(page, self_asking=True)
+    journeys.save_and_continue(page, check=False)
     page.get_by_label(re.compile("I agree that this request is shared")).check()
-    save_and_continue(page, check=False)
-    return check_and_send(page)
+    journeys.save_and_continue(page, check=False)
+    return journeys.check_and_send(page)
 
 
 def test_an_urgent_self_referral_hears_one_promise_from_sending_to_getting_risk_support(
         browser, live_server, context, page, make_user, frozen_clock):
-    load_services()
+    journeys.load_services()
     page.set_viewport_size(PHONE)
     young_person = make_user(role="young_person", date_of_birth=date(2011, 2, 1))
-    sign_in(page, young_person.email)
+    journeys.sign_in(page, young_person.email)
     reference = _ask_as_a_young_person_at_risk(page)
 
     # The sent page: the urgent promise, nothing routine.
@@ -94,7 +77,7 @@ def test_an_urgent_self_referral_hears_one_promise_from_sending_to_getting_risk_
 
     # The front door: first in the risk band, with the promise the person was given.
     staff = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 800}).new_page()
-    sign_in(staff, make_user(role="clinician").email)
+    journeys.sign_in(staff, make_user(role="clinician").email)
     staff.goto("/staff/requests/")
     first_row = staff.locator("table.support-queue tbody tr").first
     expect(first_row).to_contain_text(reference)
@@ -143,11 +126,11 @@ def test_things_got_worse_at_night_gets_a_kind_answer_and_a_dated_promise(page, 
 
     from webapp import clock
 
-    load_services()
+    journeys.load_services()
     page.set_viewport_size(PHONE)
     clock.freeze(datetime(2026, 6, 19, 22, 30, tzinfo=UTC))  # Friday 23:30 in London
     user = make_user(role="young_person", date_of_birth=date(2011, 2, 1))
-    sign_in(page, user.email)
+    journeys.sign_in(page, user.email)
     reference = _ask_as_a_young_person_at_risk(page)
     _assert_one_truth_about_time(page, "will look at this request by 17:00 on Monday, 22 June 2026 (UK time)")
     page.goto(f"/request-support/my-requests/{reference}")
