@@ -32,10 +32,15 @@ def select_locale() -> str:
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in supported:
         return user_locale
+    return browser_language() or supported[0]
+
+
+def browser_language() -> str | None:
+    """The language chosen on this browser (the cookie), else the browser's own when it is one of
+    ours; None when neither (a request is needed)."""
+    supported = supported_locales()
     cookie = request.cookies.get(LOCALE_COOKIE)
-    if cookie in supported:
-        return cookie
-    return request.accept_languages.best_match(supported) or supported[0]
+    return cookie if cookie in supported else request.accept_languages.best_match(supported)
 
 
 def select_timezone() -> str:

@@ -21,7 +21,7 @@ from webapp.accounts.forms import (
 from webapp.accounts.roles import STAFF_ROLES, has_role
 from webapp.extensions import db, limiter
 from webapp.hooks import hooks_for, visible
-from webapp.i18n import LOCALE_COOKIE, current_language
+from webapp.i18n import LOCALE_COOKIE, browser_language, current_language
 from webapp.messaging.addresses import AddressError
 from webapp.urls import safe_next
 
@@ -77,15 +77,6 @@ def _apply_errors(form, error: service.AccountError) -> None:
         field.errors = [*field.errors, error.message]
 
 
-def _language_to_keep() -> str | None:
-    """The language a new account keeps, so its reminders and texts are in it: one chosen on this
-    browser (the cookie), else the browser's own when it is one of ours; None (follow whatever
-    browser they use, and English for messages) when neither."""
-    languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(LOCALE_COOKIE)
-    return chosen if chosen in languages else request.accept_languages.best_match(languages)
-
-
 def _start_session(user) -> None:
     """A fresh session at sign-in: nothing from before carries over, bar the language choice."""
     staff_sign_in.start_session(user, second_factor=False)
@@ -106,7 +97,7 @@ def register():
             sign_up.start(email=form.email.data, password=form.password.data, role=form.role.data,
                           date_of_birth=form.date_of_birth.data, display_name=form.display_name.data,
                           organisation=form.organisation.data, language=current_language(),
-                          locale=_language_to_keep())
+                          locale=browser_language())
         except service.AccountError as error:
             db.session.rollback()
             _apply_errors(form, error)

@@ -48,9 +48,9 @@ def token_hash(token: str) -> str:
 def start(*, email: str, password: str, role: str, date_of_birth: date | None, display_name: str | None,
           organisation: str | None, language: str, locale: str | None = None) -> None:
     """Check the form, then email the address: a link to finish, or "you already have an account".
-    `language`: the emails'; `locale`: the language the new account keeps (a choice made, else
-    their browser's when it is one of ours, else None), so their reminders and texts are in it too
-    (they go in English for an account with none).
+    `language`: the emails'; `locale`: the language the new account keeps (`i18n.browser_language`:
+    a choice made, else their browser's when it is one of ours, else None), so their reminders and
+    texts are in it too (they go in English for an account with none).
     Raises `service.AccountError` for a rule the form broke, `addresses.AddressError` for an email
     that cannot be sent to (each the same whoever owns the address).
     The caller commits."""

@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from webapp.accounts.roles import Role, has_role
 from webapp.i18n import LANGUAGE_NAMES, date_long, datetime_short
 
 NAMES: dict[str, Any] = {
@@ -153,7 +154,7 @@ NAMES: dict[str, Any] = {
 }
 
 
-def names_for_page(role: str) -> dict[str, str]:
+def names_for_page(user) -> dict[str, str]:
     """Every name the page may need, in the current language: the fixed names above, then the
     questions of the request form as this person was asked them (a parent's or professional's
     requests are about someone else: "Their first name", not "Your first name"), and the steps of
@@ -162,9 +163,9 @@ def names_for_page(role: str) -> dict[str, str]:
     from webapp.support.drafts import STEPS, contact_texts, question_texts
 
     names: dict[str, str] = {step.name: str(step.title) for step in STEPS}  # a draft's answers, by step
-    audience = "self" if role == "young_person" else "other"
+    audience = "self" if has_role(user, Role.YOUNG_PERSON) else "other"
     names.update(question_texts(audience, english=False))
-    names.update(contact_texts({"requester_type": role}, english=False))
+    names.update(contact_texts({"requester_type": str(user.role)}, english=False))
     for step in ALL_STEPS:
         names[step.key] = str(step.title)
         for number, (name_field, phone_field) in enumerate(contact_fields(step), start=1):

@@ -73,5 +73,5 @@ def my_data_page():
     from webapp.accounts.service import export_personal_data
 
     return render_template("privacy/my_data_page.html", data=export_personal_data(current_user),
-                           names=data_names.names_for_page(current_user.role), codes=data_names.value_names(),
+                           names=data_names.names_for_page(current_user), codes=data_names.value_names(),
                            readable_when=data_names.readable_when)
