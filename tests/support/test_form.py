@@ -218,3 +218,13 @@ def test_letters_need_an_address(client, services):
     assert "Give the address for letters, or untick letters." in response.get_data(as_text=True)
     response = client.post_form("/request-support/contact", {"can_letter": "y", "address": "1 Market Place, Norwich"})
     assert response.status_code == 303
+
+
+@pytest.mark.parametrize(("kind", "title"), [("young_person", "About you"), ("parent", "About the young person")])
+def test_the_young_person_step_has_one_title_on_its_page_and_on_the_check_page(client, services, kind, title):
+    """A young person asking for themselves reads "About you" on the step, in its browser title and
+    on the check page (the check page said "About the young person" to them)."""
+    check = fill_form(client, kind).get_data(as_text=True)
+    assert f"<h2>{title}</h2>" in check
+    step = client.get("/request-support/young-person").get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in step and f"<title>{title} – " in step

@@ -162,8 +162,8 @@ def names_for_page(user) -> dict[str, str]:
     from webapp.safety_plan.service import ALL_STEPS, contact_fields
     from webapp.support.drafts import STEPS, contact_texts, question_texts
 
-    names: dict[str, str] = {step.name: str(step.title) for step in STEPS}  # a draft's answers, by step
     audience = "self" if has_role(user, Role.YOUNG_PERSON) else "other"
+    names: dict[str, str] = {step.name: str(step.title_for(audience)) for step in STEPS}  # a draft, by step
     names.update(question_texts(audience, english=False))
     names.update(contact_texts({"requester_type": str(user.role)}, english=False))
     for step in ALL_STEPS:

@@ -35,6 +35,11 @@ class Step:
     title: Any
     form_class: type[forms.DraftForm]
     applies: Callable[[dict], bool] = lambda answers: True
+    title_for_self: Any = None  # the title when a young person asks for themselves, if it differs
+
+    def title_for(self, audience: str) -> Any:
+        """The step's title as its person reads it (the page, its browser title, the check page)."""
+        return self.title_for_self if audience == "self" and self.title_for_self else self.title
 
 
 def _requester_type(answers: dict) -> str | None:
@@ -46,7 +51,7 @@ STEPS: tuple[Step, ...] = (
     Step("about-you", _l("About you"), forms.ParentForm, lambda a: _requester_type(a) == "parent"),
     Step("about-you-professional", _l("About you"), forms.ProfessionalForm,
          lambda a: _requester_type(a) == "professional"),
-    Step("young-person", _l("About the young person"), forms.YoungPersonForm),
+    Step("young-person", _l("About the young person"), forms.YoungPersonForm, title_for_self=_l("About you")),
     Step("safety", _l("Staying safe"), forms.RiskForm),
     Step("your-story", _l("What is happening"), forms.StoryForm),
     Step("about-me", _l("About me"), forms.AboutMeForm, lambda a: _requester_type(a) == "young_person"),
@@ -301,7 +306,8 @@ def summary(validated: dict[str, Any]) -> list[dict[str, Any]]:
                 for field in form if field.type != "CSRFTokenField" and asked(field.name)
                 and not (field.name in ("involve_parent", "parent_may_track") and form.audience != "self")
                 and not (field.name == "involve_parent" and (getattr(form, "age", None) or 0) >= 16)]
-        sections.append({"step": STEPS_BY_NAME[step_name], "rows": rows})
+        step = STEPS_BY_NAME[step_name]
+        sections.append({"step": step, "title": step.title_for(form.audience), "rows": rows})
     return sections
 
 
