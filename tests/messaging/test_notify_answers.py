@@ -10,7 +10,7 @@ from sqlalchemy import select
 from webapp import clock
 from webapp.extensions import db
 from webapp.messaging import sender, service
-from webapp.messaging.models import Message
+from webapp.messaging.models import PERMANENT_FAILURE, Message
 from webapp.outbox import FAILED, PENDING, SENT
 
 
@@ -100,6 +100,23 @@ def test_a_send_whose_answer_was_lost_is_found_at_notify_and_never_sent_again(ap
     assert len(notify.received) == 1
     stored = _row(row_id)
     assert stored.status == SENT and stored.notify_id == answer["id"]
+
+
+def test_a_failure_notify_knows_of_whose_receipt_was_lost_still_goes_to_the_next_channel(app, notify, send):
+    """The worker died after Notify took a text that then failed for good, and Notify's receipt came
+    while the row was still being sent (refused, 503) and was never sent again: the worker that asks
+    Notify by reference reads the failure and queues the next channel, not "sent"."""
+    row_id = _text("07700900002", fallbacks=[{"channel": "email", "to": "parent@example.org"}])
+    row = _row(row_id)
+    client = sender.client_for()
+    notify.callback_url = None
+    client.send_sms_notification(phone_number="07700900002", template_id=str(uuid.uuid4()),
+                                 personalisation={"body": "x"}, reference=row.notify_reference)
+    row.attempts, row.last_error = 1, "Notify unavailable (503): Request failed"
+    db.session.commit()
+    send()
+    assert [(m.type, m.to) for m in notify.received] == [("sms", "07700900002"), ("email", "parent@example.org")]
+    assert _row(row_id).outcome == PERMANENT_FAILURE  # the text not sent again, and not called sent
 
 
 def test_no_more_than_the_rate_limit_is_sent_in_a_minute(app, frozen_clock, notify, send):

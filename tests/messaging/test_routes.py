@@ -134,6 +134,7 @@ def test_system_health_counts_failed_messages_as_a_problem(client, make_user, lo
     assert "Texts, emails and letters" in page and "/staff/messages" in page
     staff = client.get("/staff/messages").get_data(as_text=True)
     assert "Not a UK mobile number" in staff and "+447700900123" not in staff
+    assert "Last error (as recorded)" in staff
 
 
 def test_a_proved_number_with_details_chosen_gets_the_details(client, make_user, login, db):

@@ -105,10 +105,20 @@ def apply(body: object) -> Applied:
         # applied now (sent again, or the next channel) would be overwritten by its "sent".
         raise ReceiptError(503, "busy", "The message is being sent; send the receipt again shortly",
                            retry_after=BUSY_RETRY_AFTER_SECONDS)
-    now = clock.now()
-    row.outcome, row.outcome_at = outcome, now
     if row.notify_id is None:
         row.notify_id = body["id"][:36]
+    record_outcome(row, status)
+    log.info("message id=%s receipt outcome=%s", row.id, outcome)
+    return Applied(row.id, outcome)
+
+
+def record_outcome(row: Message, status: str) -> None:
+    """What Notify says became of a message it has (its receipt, or its status when the worker asks
+    Notify by reference): delivered; sent again later after a temporary failure; or the next channel.
+    `status` is one of MEANING's (the caller checks)."""
+    outcome = MEANING[status]
+    now = clock.now()
+    row.outcome, row.outcome_at = outcome, now
     if outcome in (TEMPORARY_FAILURE, TECHNICAL_FAILURE):
         if row.template in templates.SECRET_TEMPLATES:
             # A code or a sign-in link is not sent again later (stale by then): the person asks again.
@@ -125,5 +135,3 @@ def apply(body: object) -> Applied:
         fallback.next_channel(row)
     if row.status != PENDING:
         row.personalisation = {}  # delivered or failed for good: no codes or links kept
-    log.info("message id=%s receipt outcome=%s", row.id, outcome)
-    return Applied(row.id, outcome)

@@ -18,7 +18,7 @@ to Notify as personalisation, with a reference of ours. Notify's answers:
 
 Before it is sent, a message for a person with an account is checked against their choices as they
 are now, not as they were when it was queued: a kind of message they have turned off since (booking
-reminders, updates on a request) is not sent (`not_wanted`, the reason kept for staff; turning the
+reminders, updates on a request) is not sent (`not_wanted`, shown to staff as "Turned off by the person"; turning the
 kind on again does not bring it back), kinds that always go (`models.ALWAYS_SENT_KINDS`: codes,
 sign-up and reset links) excepted; then their channels, addresses and discretion (`channels_still_allow`).
 
@@ -264,7 +264,7 @@ def _mark_sent(row: Message, now: datetime | None = None) -> None:
 def kind_still_wanted(row: Message) -> bool:
     """For a person with an account, whether they still want this kind of message (their switches in
     /settings/notifications as they are now). One turned off since it was queued is not sent, on this
-    channel or any after it: NOT_WANTED, with the reason for staff (/staff/messages), never deleted.
+    channel or any after it: NOT_WANTED (its state says why on /staff/messages), never deleted.
     Kinds that always go (ALWAYS_SENT_KINDS) are not subject to those switches."""
     from webapp.notifications.models import NotificationPreferences
     from webapp.notifications.preferences import wants
@@ -309,7 +309,11 @@ def forget_secrets(row: Message) -> None:
 
 def _lookup(row: Message, client: NotificationsAPIClient) -> bool | None:
     """Whether Notify has a message with our reference (None: it could not tell), asked with no
-    transaction open. Keeps Notify's id and marks the row sent when found."""
+    transaction open. When found: Notify's id kept, the row marked sent, and what Notify says became
+    of it applied as its receipt would be (a failure whose receipt was lost while this row was still
+    being sent still goes on to the next channel)."""
+    from webapp.messaging import receipts
+
     reference = row.notify_reference
     db.session.commit()
     try:
@@ -320,7 +324,10 @@ def _lookup(row: Message, client: NotificationsAPIClient) -> bool | None:
         return False
     row.notify_id = str(found[0].get("id"))[:36]
     _mark_sent(row)
-    log.info("message id=%s was already at Notify", row.id)
+    status = found[0].get("status")
+    if status in receipts.MEANING:
+        receipts.record_outcome(row, status)
+    log.info("message id=%s was already at Notify (status %s)", row.id, status if status in receipts.MEANING else "-")
     return True
 
 
