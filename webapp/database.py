@@ -92,6 +92,18 @@ class SealedString(TypeDecorator):
         return None if value is None else sealing_keys().decrypt(value.encode()).decode()
 
 
+def one_of(column, ids: list[int]):
+    """`column IN (ids)`; on PostgreSQL `column = ANY(:ids)`, one array parameter, so the statement
+    is the same short one for any number of ids (a long IN list is parsed afresh every time)."""
+    from sqlalchemy import ARRAY, Integer, any_, bindparam
+
+    from webapp.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def assign_fields(row, values: dict, names) -> None:
     """Set on `row` each of `names` that `values` holds: values a service has already checked."""
     for name in names:

@@ -92,15 +92,11 @@ def _with_reply(url: str, reply: str) -> str:
 def build_payload(row: ScheduledNotification, prefs: NotificationPreferences, locale: str | None,
                   discreet_texts: dict[str, str] | None = None) -> dict:
     """The JSON the service worker shows, in the person's language; discreet unless they said otherwise.
-    `discreet_texts`: a dict the caller keeps for a batch, so each language's discreet text is
-    looked up once rather than once a message."""
+    `discreet_texts`: `discreet_text_in_every_language()`, which a caller sending a batch reads once."""
     payload: dict = {"url": row.url or "/", "tag": topic_for(row), "lang": locale or "en"}
     if prefs.discreet:
-        texts = {} if discreet_texts is None else discreet_texts
-        if payload["lang"] not in texts:
-            with force_locale(payload["lang"]):
-                texts[payload["lang"]] = discreet_text()
-        payload.update(title=DISCREET_TITLE, body=texts[payload["lang"]])
+        texts = discreet_texts or discreet_text_in_every_language()
+        payload.update(title=DISCREET_TITLE, body=texts.get(payload["lang"], texts["en"]))
         return payload
     with force_locale(locale or "en"):
         title, body = detailed_text(row, locale)

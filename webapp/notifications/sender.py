@@ -28,22 +28,22 @@ import logging
 import time as timer
 from concurrent.futures import Future
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, time, timedelta
 from email.utils import parsedate_to_datetime
 from queue import Empty, SimpleQueue
 
 import http_ece
 from flask import Flask
-from sqlalchemy import Integer, any_, bindparam, delete, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import delete, select, update
 
 from webapp import clock, jobs
 from webapp.accounts.models import User
+from webapp.database import one_of
 from webapp.extensions import db
 from webapp.notifications import models, service
 from webapp.notifications.models import NotificationPreferences, PushSubscription, ScheduledNotification
-from webapp.notifications.payload import DEFAULT_TTL, URGENCY, build_payload, ttl_for
+from webapp.notifications.payload import DEFAULT_TTL, URGENCY, build_payload, discreet_text_in_every_language, ttl_for
 from webapp.notifications.preferences import quiet_until, wants
 from webapp.notifications.webpush_client import PushAnswer, PushClient, SendError, application_server_key, client_for
 from webapp.outbox import (
@@ -100,15 +100,7 @@ class Context:
     locales: dict[int, str | None]
     choices: dict[int, Choices]
     devices: dict[int, list[Device]]
-    discreet_texts: dict[str, str] = field(default_factory=dict)  # language -> the discreet text, looked up once
-
-
-def _one_of(column, ids: list[int]):
-    """`column IN (ids)`; on PostgreSQL `column = ANY(:ids)`, one array parameter, so the statement
-    is the same short one for any number of ids (a long IN list is parsed afresh every time)."""
-    if db.engine.dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
-    return column.in_(ids)
+    discreet_texts: dict[str, str]  # language -> the discreet text (payload.discreet_text_in_every_language)
 
 
 def _load_context(rows: list[ScheduledNotification]) -> Context:
@@ -124,7 +116,7 @@ def _load_context(rows: list[ScheduledNotification]) -> Context:
              .select_from(User)
              .outerjoin(NotificationPreferences, NotificationPreferences.user_id == User.id)
              .outerjoin(PushSubscription, PushSubscription.user_id == User.id)
-             .where(_one_of(User.id, user_ids)).order_by(User.id, PushSubscription.id))
+             .where(one_of(User.id, user_ids)).order_by(User.id, PushSubscription.id))
     for user_id, locale, has_preferences, *values in db.session.execute(query):
         *chosen, device_id, endpoint, p256dh, auth = values
         locales[user_id] = locale
@@ -132,7 +124,7 @@ def _load_context(rows: list[ScheduledNotification]) -> Context:
             choices[user_id] = Choices(**dict(zip(names, chosen, strict=True)))
         if device_id is not None:
             devices[user_id].append(Device(device_id, endpoint, p256dh, auth))
-    return Context(locales, choices, devices)
+    return Context(locales, choices, devices, discreet_text_in_every_language())
 
 
 def send_due(app: Flask | None = None) -> int:
@@ -162,7 +154,7 @@ class Push:
     headers: dict[str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class OutboxState:
     """A claimed row's outbox columns as plain values, once its messages are out (the row itself
     has left the session). `outbox.mark_sent` and the other outbox helpers set them here as they
@@ -180,14 +172,15 @@ class OutboxState:
 
     @classmethod
     def of(cls, row: ScheduledNotification) -> OutboxState:
-        return cls(row.id, row.subject_type, row.status, row.attempts or 0, row.claimed_by, row.last_error,
-                   row.next_attempt_at, row.sent_at, list(row.delivered_to or []))
+        state = cls(**{column.name: getattr(row, column.name) for column in fields(cls)})
+        state.attempts, state.delivered_to = state.attempts or 0, list(state.delivered_to or [])
+        return state
 
     def values(self) -> dict:
-        """What `_record` writes: every outbox column a settled row can change."""
-        return {"id": self.id, "status": self.status, "attempts": self.attempts, "claimed_by": self.claimed_by,
-                "last_error": self.last_error, "next_attempt_at": self.next_attempt_at, "sent_at": self.sent_at,
-                "delivered_to": self.delivered_to}
+        """What `_record` writes: every field but `subject_type` (which package hears of it). The
+        class has slots, so an outbox helper that starts setting a column not listed here fails
+        loudly rather than leaving it unwritten."""
+        return {name: value for name, value in asdict(self).items() if name != "subject_type"}
 
 
 @dataclass
@@ -352,7 +345,7 @@ def _record(answered: list[Sending], now: datetime) -> None:
     me = worker_name()
     ours = set(db.session.scalars(
         select(ScheduledNotification.id)
-        .where(_one_of(ScheduledNotification.id, [sending.state.id for sending in answered]),
+        .where(one_of(ScheduledNotification.id, [sending.state.id for sending in answered]),
                ScheduledNotification.status == SENDING, ScheduledNotification.claimed_by == me)
         .with_for_update()))
     reached: list[int] = []
@@ -374,10 +367,10 @@ def _record(answered: list[Sending], now: datetime) -> None:
                            .where(ScheduledNotification.status == SENDING, ScheduledNotification.claimed_by == me),
                            [state.values() for state in settled], execution_options={"synchronize_session": None})
     if reached:
-        db.session.execute(update(PushSubscription).where(_one_of(PushSubscription.id, reached))
+        db.session.execute(update(PushSubscription).where(one_of(PushSubscription.id, reached))
                            .values(last_success_at=now))
     if gone:
-        db.session.execute(delete(PushSubscription).where(_one_of(PushSubscription.id, gone)))
+        db.session.execute(delete(PushSubscription).where(one_of(PushSubscription.id, gone)))
     told = _rows_to_tell(settled)
     for row in told:
         _after_outcome(row, now)
@@ -394,7 +387,7 @@ def _rows_to_tell(settled: list[OutboxState]) -> list[ScheduledNotification]:
            and getattr(service.hooks_for_subject(state.subject_type), "after_outcome", None) is not None]
     if not ids:
         return []
-    return list(db.session.scalars(select(ScheduledNotification).where(_one_of(ScheduledNotification.id, ids))
+    return list(db.session.scalars(select(ScheduledNotification).where(one_of(ScheduledNotification.id, ids))
                                    .order_by(ScheduledNotification.id)
                                    .execution_options(populate_existing=True)))
 
